@@ -1,0 +1,80 @@
+/**
+ * The event contract, version 1 (docs/event-contract.md). Field names are the
+ * JSON field names; they never change within a schema version.
+ */
+
+import type { PointValue, Quality } from '../adapters/reading.ts';
+import type { LimitLevel, Priority } from '../config/schema.ts';
+
+export const EVENT_SCHEMA = 'iiot.alarm.v1';
+
+export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'system';
+
+export type Transition = 'raise' | 'clear' | 'level_change';
+
+export interface AlarmStateFlags {
+  active: boolean;
+  acked: boolean;
+  latched: boolean;
+  shelved: boolean;
+  suppressed: boolean;
+  out_of_service: boolean;
+  /** The limit level while a limit alarm is active. */
+  level?: LimitLevel;
+}
+
+export interface AlarmReason {
+  rule: string;
+  /** What decided the transition, in words a controls engineer reads. */
+  text: string;
+  threshold?: number;
+  deadband?: number;
+  on_delay_ms?: number;
+  off_delay_ms?: number;
+  /** The reading(s) that decided it: value and epoch-ms time. */
+  samples?: { value: PointValue | null; quality: Quality; time: string }[];
+}
+
+/** Everything in an event except what the buffer assigns when it commits (seq). */
+export interface AlarmEventDraft {
+  event_id: string;
+  schema: typeof EVENT_SCHEMA;
+  gateway_id: string;
+  site: string;
+  area: string;
+  line: string;
+  asset: string;
+  device: string;
+  point: string;
+  alarm: string;
+  condition_id: string;
+  kind: AlarmKind;
+  transition: Transition;
+  state: AlarmStateFlags;
+  priority: Priority;
+  severity: number;
+  value: PointValue | null;
+  unit?: string;
+  quality: Quality;
+  limit?: number;
+  deadband?: number;
+  source_time: string;
+  gateway_time: string;
+  event_date: string;
+  message: string;
+  reason: AlarmReason;
+}
+
+export interface AlarmEvent extends AlarmEventDraft {
+  /** Persisted, strictly increasing per gateway: a gap downstream means loss. */
+  seq: number;
+}
+
+/** OPC UA severity (1–1000) for each priority, so OPC UA and Kafka consumers agree. */
+export const SEVERITY: Record<Priority, number> = {
+  critical: 900,
+  high: 700,
+  medium: 500,
+  low: 300,
+  diagnostic: 100,
+};

@@ -1,0 +1,23 @@
+/** Defaults applied where the site file leaves a setting out; the schema documents the same values. */
+export const DEFAULTS = {
+  modbusPort: 502,
+  unitId: 1,
+  pollIntervalMs: 1000,
+  timeoutMs: 1000,
+  maxGap: 8,
+  maxRegistersPerRead: 125,
+  maxBitsPerRead: 2000,
+  highestAddress: 65535,
+  commLossAfter: 3,
+  commPriority: 'high',
+  dataType: { register: 'uint16', bit: 'bool' },
+  byteOrder: 'ABCD',
+  priority: 'medium',
+  topic: 'iiot.alarms.v1',
+  clientId: 'edge-alarm-gateway',
+  batchMaxEvents: 500,
+  batchMaxBytes: 1_048_576,
+  requestTimeoutMs: 10_000,
+  stateDir: './var',
+  bufferFile: 'buffer.db',
+} as const;

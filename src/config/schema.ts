@@ -1,0 +1,247 @@
+/**
+ * The site file schema: the single source of the config types, of the JSON
+ * Schema for editors (devices/schema.json) and of validation.
+ *
+ * Keys are snake_case like the event contract; durations carry their unit in
+ * the key name (`_ms`) so a value is never ambiguous.
+ */
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+const Id = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+  maxLength: 64,
+  description: 'Identifier: letters, digits, "_", "." and "-"; no "/" because ids form paths.',
+});
+
+const strict = <T extends Record<string, TSchema>>(
+  properties: T,
+  options: { description?: string; title?: string } = {},
+) => Type.Object(properties, { additionalProperties: false, ...options });
+
+const Milliseconds = (description: string, min = 0) => Type.Integer({ minimum: min, description });
+
+export const Priority = Type.Union(
+  [
+    Type.Literal('critical'),
+    Type.Literal('high'),
+    Type.Literal('medium'),
+    Type.Literal('low'),
+    Type.Literal('diagnostic'),
+  ],
+  { description: 'Alarm priority (ISA-18.2).' },
+);
+export type Priority = Static<typeof Priority>;
+
+export const LimitLevel = Type.Union([
+  Type.Literal('HH'),
+  Type.Literal('H'),
+  Type.Literal('L'),
+  Type.Literal('LL'),
+]);
+export type LimitLevel = Static<typeof LimitLevel>;
+
+const LimitSetting = strict({
+  value: Type.Number({ description: 'Threshold in engineering units (after scale and offset).' }),
+  priority: Type.Optional(Priority),
+  deadband: Type.Optional(
+    Type.Number({ minimum: 0, description: 'Overrides the rule deadband for this level.' }),
+  ),
+});
+export type LimitSetting = Static<typeof LimitSetting>;
+
+const RuleCommon = {
+  id: Id,
+  priority: Type.Optional(Priority),
+  message: Type.Optional(
+    Type.String({
+      description: 'Message template; {point}, {asset}, {value}, {unit}, {level}, {limit} are replaced.',
+    }),
+  ),
+  on_delay_ms: Type.Optional(Milliseconds('The condition must hold this long before the alarm raises.')),
+  off_delay_ms: Type.Optional(Milliseconds('The condition must be gone this long before the alarm clears.')),
+};
+
+export const LimitRule = strict(
+  {
+    ...RuleCommon,
+    kind: Type.Literal('limit'),
+    deadband: Type.Optional(
+      Type.Number({ minimum: 0, description: 'Hysteresis applied when a level clears.' }),
+    ),
+    HH: Type.Optional(LimitSetting),
+    H: Type.Optional(LimitSetting),
+    L: Type.Optional(LimitSetting),
+    LL: Type.Optional(LimitSetting),
+  },
+  { title: 'Limit alarm', description: 'HH/H/L/LL limits; the most severe level that holds wins.' },
+);
+export type LimitRule = Static<typeof LimitRule>;
+
+export const DiscreteRule = strict(
+  {
+    ...RuleCommon,
+    kind: Type.Literal('discrete'),
+    alarm_when: Type.Optional(
+      Type.Boolean({ default: true, description: 'The boolean value that means "in alarm".' }),
+    ),
+  },
+  { title: 'Discrete alarm', description: 'Raised while a boolean point holds alarm_when.' },
+);
+export type DiscreteRule = Static<typeof DiscreteRule>;
+
+export const AlarmRule = Type.Union([LimitRule, DiscreteRule]);
+export type AlarmRule = Static<typeof AlarmRule>;
+
+export const RegisterType = Type.Union([
+  Type.Literal('holding'),
+  Type.Literal('input'),
+  Type.Literal('coil'),
+  Type.Literal('discrete'),
+]);
+export type RegisterType = Static<typeof RegisterType>;
+
+export const DataType = Type.Union([
+  Type.Literal('int16'),
+  Type.Literal('uint16'),
+  Type.Literal('int32'),
+  Type.Literal('uint32'),
+  Type.Literal('float32'),
+  Type.Literal('float64'),
+  Type.Literal('bool'),
+  Type.Literal('bit'),
+]);
+export type DataType = Static<typeof DataType>;
+
+export const ByteOrder = Type.Union(
+  [Type.Literal('ABCD'), Type.Literal('CDAB'), Type.Literal('BADC'), Type.Literal('DCBA')],
+  {
+    description:
+      'Order of the bytes on the wire, A being the most significant: ABCD big-endian, CDAB word-swapped, BADC byte-swapped, DCBA little-endian.',
+  },
+);
+export type ByteOrder = Static<typeof ByteOrder>;
+
+export const ModbusPoint = strict({
+  id: Id,
+  register: RegisterType,
+  address: Type.Integer({ minimum: 0, maximum: 65535, description: 'Zero-based protocol address.' }),
+  type: Type.Optional(DataType),
+  bit: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 15,
+      description: 'Bit of the word, 0 = least significant (type bit).',
+    }),
+  ),
+  order: Type.Optional(ByteOrder),
+  scale: Type.Optional(Type.Number({ description: 'value = raw * scale + offset' })),
+  offset: Type.Optional(Type.Number()),
+  unit: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  asset: Type.Optional(Id),
+  alarms: Type.Optional(Type.Array(AlarmRule)),
+});
+export type ModbusPoint = Static<typeof ModbusPoint>;
+
+export const ModbusTcpDevice = strict(
+  {
+    id: Id,
+    protocol: Type.Literal('modbus-tcp'),
+    host: Type.String({ minLength: 1 }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 502 })),
+    unit_id: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, default: 1 })),
+    area: Id,
+    line: Id,
+    asset: Id,
+    poll_interval_ms: Type.Optional(Milliseconds('Time between polls.', 10)),
+    timeout_ms: Type.Optional(Milliseconds('Timeout of one request.', 10)),
+    max_gap: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Unused registers (or coils) a read may span to merge two neighbours; 0 reads only contiguous runs.',
+      }),
+    ),
+    max_registers_per_read: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 125,
+        description: 'Lower than 125 for devices with small buffers.',
+      }),
+    ),
+    max_bits_per_read: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+    highest_address: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 65535, description: 'The last address the device serves.' }),
+    ),
+    comm_loss_after: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Failed polls in a row before the communication-loss alarm.' }),
+    ),
+    comm_priority: Type.Optional(Priority),
+    description: Type.Optional(Type.String()),
+    points: Type.Array(ModbusPoint, { minItems: 1 }),
+  },
+  { title: 'Modbus TCP device' },
+);
+export type ModbusTcpDevice = Static<typeof ModbusTcpDevice>;
+
+export const Device = Type.Union([ModbusTcpDevice]);
+export type Device = Static<typeof Device>;
+
+export const KafkaSettings = strict({
+  brokers: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'host:port list; the KAFKA_BROKERS environment variable overrides it.',
+    }),
+  ),
+  client_id: Type.Optional(Type.String()),
+  topic: Type.Optional(Type.String({ minLength: 1, default: 'iiot.alarms.v1' })),
+  batch_max_events: Type.Optional(Type.Integer({ minimum: 1, default: 500 })),
+  batch_max_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 1_048_576 })),
+  request_timeout_ms: Type.Optional(Milliseconds('Timeout of one produce request.', 100)),
+  idempotent: Type.Optional(Type.Boolean({ default: true })),
+});
+export type KafkaSettings = Static<typeof KafkaSettings>;
+
+export const BufferSettings = strict({
+  path: Type.Optional(
+    Type.String({ description: 'SQLite file; relative to the state directory. Default buffer.db.' }),
+  ),
+  synchronous: Type.Optional(
+    Type.Union([Type.Literal('full'), Type.Literal('normal')], {
+      description: 'full (default) survives power loss; normal may lose the last commits on power loss.',
+    }),
+  ),
+});
+export type BufferSettings = Static<typeof BufferSettings>;
+
+export const GatewaySettings = strict({
+  id: Id,
+  state_dir: Type.Optional(
+    Type.String({ description: 'Where the buffer lives; STATE_DIRECTORY (systemd) overrides it.' }),
+  ),
+  buffer: Type.Optional(BufferSettings),
+  kafka: Type.Optional(KafkaSettings),
+  log_level: Type.Optional(
+    Type.Union([
+      Type.Literal('trace'),
+      Type.Literal('debug'),
+      Type.Literal('info'),
+      Type.Literal('warn'),
+      Type.Literal('error'),
+    ]),
+  ),
+});
+export type GatewaySettings = Static<typeof GatewaySettings>;
+
+export const SiteFile = strict(
+  {
+    $schema: Type.Optional(Type.String()),
+    site: Id,
+    description: Type.Optional(Type.String()),
+    gateway: GatewaySettings,
+    devices: Type.Array(Device, { minItems: 1 }),
+  },
+  { title: 'Edge alarm gateway site file' },
+);
+export type SiteFile = Static<typeof SiteFile>;
