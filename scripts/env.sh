@@ -2,7 +2,7 @@
 # Source this file: it makes Node.js 24 the `node` on PATH and points native
 # addon builds at its headers. Machines that ship an older Node get Node 24
 # from the npm registry into a cache outside the repository.
-set -euo pipefail
+# Sourced, so it must not change the caller's shell options.
 
 GATEWAY_TOOLS_DIR="${GATEWAY_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/alarm-gateway}"
 export GATEWAY_TOOLS_DIR

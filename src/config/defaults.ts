@@ -14,10 +14,12 @@ export const DEFAULTS = {
   byteOrder: 'ABCD',
   priority: 'medium',
   topic: 'iiot.alarms.v1',
+  broker: '127.0.0.1:9092',
   clientId: 'edge-alarm-gateway',
   batchMaxEvents: 500,
   batchMaxBytes: 1_048_576,
   requestTimeoutMs: 10_000,
+  partitions: 3,
   stateDir: './var',
   bufferFile: 'buffer.db',
 } as const;

@@ -6,19 +6,35 @@
  * the key name (`_ms`) so a value is never ambiguous.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { DEFAULTS } from './defaults.ts';
 
 const Id = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
   maxLength: 64,
   description: 'Identifier: letters, digits, "_", "." and "-"; no "/" because ids form paths.',
+  // Read by editors (YAML and JSON language servers) and by the validator in place of the bare regex.
+  patternErrorMessage: 'must start with a letter or digit and contain only letters, digits, "_", "." and "-"',
 });
+
+/**
+ * A union whose variants are told apart by the value of one key. Validators
+ * check only the variant that key names, so a mistake yields the errors of
+ * that variant instead of the errors of every variant.
+ */
+const Tagged = <T extends TSchema[]>(tag: string, variants: [...T]) =>
+  Type.Union(variants, { discriminator: { propertyName: tag } });
 
 const strict = <T extends Record<string, TSchema>>(
   properties: T,
   options: { description?: string; title?: string } = {},
 ) => Type.Object(properties, { additionalProperties: false, ...options });
 
-const Milliseconds = (description: string, min = 0) => Type.Integer({ minimum: min, description });
+const Milliseconds = (description: string, min = 0, defaultValue?: number) =>
+  Type.Integer({
+    minimum: min,
+    description,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  });
 
 export const Priority = Type.Union(
   [
@@ -50,11 +66,12 @@ const LimitSetting = strict({
 export type LimitSetting = Static<typeof LimitSetting>;
 
 const RuleCommon = {
-  id: Id,
+  id: Type.String({ ...Id, description: 'Rule id, unique within its point.' }),
   priority: Type.Optional(Priority),
   message: Type.Optional(
     Type.String({
-      description: 'Message template; {point}, {asset}, {value}, {unit}, {level}, {limit} are replaced.',
+      description:
+        'Message template; {point}, {asset}, {device}, {alarm}, {value}, {unit}, {level}, {limit} are replaced.',
     }),
   ),
   on_delay_ms: Type.Optional(Milliseconds('The condition must hold this long before the alarm raises.')),
@@ -89,7 +106,7 @@ export const DiscreteRule = strict(
 );
 export type DiscreteRule = Static<typeof DiscreteRule>;
 
-export const AlarmRule = Type.Union([LimitRule, DiscreteRule]);
+export const AlarmRule = Tagged('kind', [LimitRule, DiscreteRule]);
 export type AlarmRule = Static<typeof AlarmRule>;
 
 export const RegisterType = Type.Union([
@@ -122,7 +139,7 @@ export const ByteOrder = Type.Union(
 export type ByteOrder = Static<typeof ByteOrder>;
 
 export const ModbusPoint = strict({
-  id: Id,
+  id: Type.String({ ...Id, description: 'Point id, unique within its device.' }),
   register: RegisterType,
   address: Type.Integer({ minimum: 0, maximum: 65535, description: 'Zero-based protocol address.' }),
   type: Type.Optional(DataType),
@@ -134,30 +151,41 @@ export const ModbusPoint = strict({
     }),
   ),
   order: Type.Optional(ByteOrder),
-  scale: Type.Optional(Type.Number({ description: 'value = raw * scale + offset' })),
-  offset: Type.Optional(Type.Number()),
-  unit: Type.Optional(Type.String()),
+  scale: Type.Optional(Type.Number({ description: 'value = raw * scale + offset; default 1.' })),
+  offset: Type.Optional(Type.Number({ description: 'value = raw * scale + offset; default 0.' })),
+  unit: Type.Optional(Type.String({ description: 'Engineering unit, carried in events as it is.' })),
   description: Type.Optional(Type.String()),
-  asset: Type.Optional(Id),
+  asset: Type.Optional(Type.String({ ...Id, description: "Overrides the device's asset for this point." })),
   alarms: Type.Optional(Type.Array(AlarmRule)),
 });
 export type ModbusPoint = Static<typeof ModbusPoint>;
 
 export const ModbusTcpDevice = strict(
   {
-    id: Id,
+    id: Type.String({ ...Id, description: 'Device id, unique within the site.' }),
     protocol: Type.Literal('modbus-tcp'),
-    host: Type.String({ minLength: 1 }),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 502 })),
-    unit_id: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, default: 1 })),
-    area: Id,
-    line: Id,
-    asset: Id,
-    poll_interval_ms: Type.Optional(Milliseconds('Time between polls.', 10)),
-    timeout_ms: Type.Optional(Milliseconds('Timeout of one request.', 10)),
+    host: Type.String({ minLength: 1, description: 'IP address or host name of the PLC or Modbus gateway.' }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: DEFAULTS.modbusPort })),
+    unit_id: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 255,
+        default: DEFAULTS.unitId,
+        description: 'Modbus unit (slave) id; tells apart devices behind one serial gateway.',
+      }),
+    ),
+    area: Type.String({ ...Id, description: 'Plant area (ISA-95), part of every event of this device.' }),
+    line: Type.String({ ...Id, description: 'Production line or process unit within the area.' }),
+    asset: Type.String({
+      ...Id,
+      description: 'Equipment the points belong to unless a point names its own.',
+    }),
+    poll_interval_ms: Type.Optional(Milliseconds('Time between polls.', 10, DEFAULTS.pollIntervalMs)),
+    timeout_ms: Type.Optional(Milliseconds('Timeout of one request.', 10, DEFAULTS.timeoutMs)),
     max_gap: Type.Optional(
       Type.Integer({
         minimum: 0,
+        default: DEFAULTS.maxGap,
         description:
           'Unused registers (or coils) a read may span to merge two neighbours; 0 reads only contiguous runs.',
       }),
@@ -166,15 +194,27 @@ export const ModbusTcpDevice = strict(
       Type.Integer({
         minimum: 1,
         maximum: 125,
+        default: DEFAULTS.maxRegistersPerRead,
         description: 'Lower than 125 for devices with small buffers.',
       }),
     ),
-    max_bits_per_read: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
+    max_bits_per_read: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 2000, default: DEFAULTS.maxBitsPerRead }),
+    ),
     highest_address: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 65535, description: 'The last address the device serves.' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        default: DEFAULTS.highestAddress,
+        description: 'The last address the device serves.',
+      }),
     ),
     comm_loss_after: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Failed polls in a row before the communication-loss alarm.' }),
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULTS.commLossAfter,
+        description: 'Failed polls in a row before the communication-loss alarm.',
+      }),
     ),
     comm_priority: Type.Optional(Priority),
     description: Type.Optional(Type.String()),
@@ -184,7 +224,7 @@ export const ModbusTcpDevice = strict(
 );
 export type ModbusTcpDevice = Static<typeof ModbusTcpDevice>;
 
-export const Device = Type.Union([ModbusTcpDevice]);
+export const Device = Tagged('protocol', [ModbusTcpDevice]);
 export type Device = Static<typeof Device>;
 
 export const KafkaSettings = strict({
@@ -194,18 +234,35 @@ export const KafkaSettings = strict({
       description: 'host:port list; the KAFKA_BROKERS environment variable overrides it.',
     }),
   ),
-  client_id: Type.Optional(Type.String()),
-  topic: Type.Optional(Type.String({ minLength: 1, default: 'iiot.alarms.v1' })),
-  batch_max_events: Type.Optional(Type.Integer({ minimum: 1, default: 500 })),
-  batch_max_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 1_048_576 })),
-  request_timeout_ms: Type.Optional(Milliseconds('Timeout of one produce request.', 100)),
+  client_id: Type.Optional(Type.String({ default: DEFAULTS.clientId })),
+  topic: Type.Optional(Type.String({ minLength: 1, default: DEFAULTS.topic })),
+  batch_max_events: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULTS.batchMaxEvents })),
+  batch_max_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: DEFAULTS.batchMaxBytes })),
+  request_timeout_ms: Type.Optional(
+    Milliseconds('Timeout of one produce request.', 100, DEFAULTS.requestTimeoutMs),
+  ),
+  partitions: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'Partitions of the topic when the gateway creates it. Default 3.',
+    }),
+  ),
+  replication_factor: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: "Replication of the topic when the gateway creates it; default: the broker's default.",
+    }),
+  ),
   idempotent: Type.Optional(Type.Boolean({ default: true })),
 });
 export type KafkaSettings = Static<typeof KafkaSettings>;
 
 export const BufferSettings = strict({
   path: Type.Optional(
-    Type.String({ description: 'SQLite file; relative to the state directory. Default buffer.db.' }),
+    Type.String({
+      default: DEFAULTS.bufferFile,
+      description: 'SQLite file; relative to the state directory.',
+    }),
   ),
   synchronous: Type.Optional(
     Type.Union([Type.Literal('full'), Type.Literal('normal')], {
@@ -216,9 +273,12 @@ export const BufferSettings = strict({
 export type BufferSettings = Static<typeof BufferSettings>;
 
 export const GatewaySettings = strict({
-  id: Id,
+  id: Type.String({ ...Id, description: 'Gateway id, the source of every event it publishes.' }),
   state_dir: Type.Optional(
-    Type.String({ description: 'Where the buffer lives; STATE_DIRECTORY (systemd) overrides it.' }),
+    Type.String({
+      default: DEFAULTS.stateDir,
+      description: 'Where the buffer lives; STATE_DIRECTORY (systemd) overrides it.',
+    }),
   ),
   buffer: Type.Optional(BufferSettings),
   kafka: Type.Optional(KafkaSettings),
@@ -236,8 +296,8 @@ export type GatewaySettings = Static<typeof GatewaySettings>;
 
 export const SiteFile = strict(
   {
-    $schema: Type.Optional(Type.String()),
-    site: Id,
+    $schema: Type.Optional(Type.String({ description: 'Location of the JSON Schema, for editors.' })),
+    site: Type.String({ ...Id, description: 'Site id, part of every event.' }),
     description: Type.Optional(Type.String()),
     gateway: GatewaySettings,
     devices: Type.Array(Device, { minItems: 1 }),

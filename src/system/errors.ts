@@ -46,6 +46,16 @@ export const ERRORS = {
     what: 'the connection to the device failed or was lost',
     todo: 'check host, port and the network path; the gateway retries with backoff',
   },
+  DEVICE_POLL: {
+    stage: 'adapter',
+    what: 'polling the device failed',
+    todo: 'check the device and the network path; the gateway retries with backoff',
+  },
+  ALARM_STATE: {
+    stage: 'alarms',
+    what: 'a persisted alarm state could not be restored and starts from normal',
+    todo: 'none needed; the next reading re-evaluates the alarm',
+  },
   POINT_DECODE: {
     stage: 'adapter',
     what: 'a point value could not be decoded into a usable number',

@@ -1,0 +1,54 @@
+/**
+ * The broker configuration: one KRaft node that is both broker and controller,
+ * reachable only on loopback, sized for tests rather than throughput.
+ */
+export interface ServerPropertiesInput {
+  port: number;
+  controllerPort: number;
+  /** Where partitions and the metadata log live. */
+  logDir: string;
+}
+
+export function renderServerProperties({ port, controllerPort, logDir }: ServerPropertiesInput): string {
+  const host = '127.0.0.1';
+  const settings: Record<string, string | number | boolean> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
+    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': logDir,
+
+    // A single node cannot hold more than one replica of anything.
+    'default.replication.factor': 1,
+    'min.insync.replicas': 1,
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    // Fewer internal partitions make the first consumer group start faster.
+    'offsets.topic.num.partitions': 5,
+    'transaction.state.log.num.partitions': 5,
+
+    // The gateway creates its topic itself; a typo must fail, not create a topic.
+    'auto.create.topics.enable': false,
+    'num.partitions': 1,
+    // Tests join groups one at a time; waiting for more members only adds latency.
+    'group.initial.rebalance.delay.ms': 0,
+
+    // Small segments and no fsync tuning: test data is tiny and disposable.
+    'log.segment.bytes': 16 * 1024 * 1024,
+    'log.retention.check.interval.ms': 60_000,
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+    'num.recovery.threads.per.data.dir': 1,
+    'log.cleaner.threads': 1,
+    'log.cleaner.dedupe.buffer.size': 4 * 1024 * 1024,
+  };
+  const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);
+  return `# Written by scripts/kafka-broker.ts on every start; edits are overwritten.\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Builds the event of one transition from what the engine decided; every
+ * field of the contract is filled here and nowhere else.
+ */
+
+import { DEFAULTS } from '../config/defaults.ts';
+import type { LimitLevel, Priority } from '../config/schema.ts';
+import type { AlarmDefinition } from './definition.ts';
+import {
+  type AlarmEventDraft,
+  type AlarmReason,
+  type AlarmStateFlags,
+  EVENT_SCHEMA,
+  SEVERITY,
+  type Transition,
+} from './event.ts';
+import { isoTime, utcDate } from './format.ts';
+import { type LevelSetting, levelSetting } from './limits.ts';
+import { messageOf } from './message.ts';
+import type { Sample } from './state.ts';
+
+export interface DecidedTransition {
+  transition: Transition;
+  /** The flags after the transition. */
+  flags: AlarmStateFlags;
+  /** Level entered, or left for a clear (limit alarms). */
+  level?: LimitLevel;
+  /** Level before a level change. */
+  previousLevel?: LimitLevel;
+  /** The sample whose value the event reports. */
+  sample: Sample;
+  /** Epoch ms the transition happened at: the sample's time, or when a delay elapsed. */
+  at: number;
+  /** Every sample that decided it, oldest first. */
+  samples: Sample[];
+  text: string;
+  /** The on-delay (raise) or off-delay (clear) the transition waited for, if any. */
+  delayMs?: number;
+}
+
+export function eventDraft(
+  def: AlarmDefinition,
+  decided: DecidedTransition,
+  now: number,
+  newId: () => string,
+): AlarmEventDraft {
+  const setting =
+    decided.level === undefined || def.rule.kind !== 'limit'
+      ? undefined
+      : levelSetting(def.rule, decided.level);
+  const priority = priorityOf(def, setting);
+  const sourceTime = isoTime(decided.at);
+  return {
+    event_id: newId(),
+    schema: EVENT_SCHEMA,
+    gateway_id: def.gatewayId,
+    site: def.site,
+    area: def.area,
+    line: def.line,
+    asset: def.asset,
+    device: def.device,
+    point: def.point,
+    alarm: def.rule.id,
+    condition_id: def.conditionId,
+    kind: def.kind,
+    transition: decided.transition,
+    state: decided.flags,
+    priority,
+    severity: SEVERITY[priority],
+    value: decided.sample.value,
+    ...(def.unit === undefined ? {} : { unit: def.unit }),
+    quality: decided.sample.quality,
+    ...(setting ? { limit: setting.limit, deadband: setting.deadband } : {}),
+    source_time: sourceTime,
+    gateway_time: isoTime(now),
+    event_date: utcDate(sourceTime),
+    message: messageOf(def, {
+      transition: decided.transition,
+      value: decided.sample.value,
+      ...(decided.level === undefined ? {} : { level: decided.level }),
+      ...(decided.previousLevel === undefined ? {} : { previousLevel: decided.previousLevel }),
+      ...(setting ? { limit: setting.limit } : {}),
+    }),
+    reason: reasonOf(def, decided, setting),
+  };
+}
+
+/** The level's priority, else the rule's, else the site default. */
+export function priorityOf(def: AlarmDefinition, setting: LevelSetting | undefined): Priority {
+  return setting?.priority ?? def.rule.priority ?? DEFAULTS.priority;
+}
+
+/** Only a delay the transition waited for is named: an on-delay never explains a clear. */
+function reasonOf(
+  def: AlarmDefinition,
+  decided: DecidedTransition,
+  setting: LevelSetting | undefined,
+): AlarmReason {
+  const delayKey = decided.transition === 'raise' ? 'on_delay_ms' : 'off_delay_ms';
+  return {
+    rule: def.rule.id,
+    text: decided.text,
+    ...(setting ? { threshold: setting.limit, deadband: setting.deadband } : {}),
+    ...(decided.delayMs === undefined ? {} : { [delayKey]: decided.delayMs }),
+    samples: decided.samples.map((sample) => ({
+      value: sample.value,
+      quality: sample.quality,
+      time: isoTime(sample.time),
+    })),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The human `message` of an event: the rule's template when it has one, else
+ * a default that names the equipment, the point and what happened to it.
+ *
+ * A rule has one template and it describes the alarm, so a clear renders it
+ * and adds "(returned to normal)": the alarm list then never shows the raise
+ * text for an alarm that has gone away.
+ */
+import type { PointValue } from '../adapters/reading.ts';
+import type { LimitLevel } from '../config/schema.ts';
+import type { AlarmDefinition } from './definition.ts';
+import type { Transition } from './event.ts';
+import { formatNumber, formatValue } from './format.ts';
+
+export interface MessageFacts {
+  transition: Transition;
+  value: PointValue;
+  /** Level entered, or left for a clear (limit alarms). */
+  level?: LimitLevel;
+  /** Level before a level change. */
+  previousLevel?: LimitLevel;
+  /** Threshold of `level`. */
+  limit?: number;
+}
+
+const PLACEHOLDER = /\{(point|asset|value|unit|level|limit|alarm|device)\}/g;
+
+export function messageOf(def: AlarmDefinition, facts: MessageFacts): string {
+  const template = def.rule.message;
+  if (template === undefined) return defaultMessage(def, facts);
+  const rendered = renderTemplate(template, def, facts);
+  return facts.transition === 'clear' ? `${rendered} (returned to normal)` : rendered;
+}
+
+/** Replaces the known placeholders; anything else in braces stays as written. */
+export function renderTemplate(template: string, def: AlarmDefinition, facts: MessageFacts): string {
+  const values: Record<string, string> = {
+    point: def.point,
+    asset: def.asset,
+    value: formatValue(facts.value),
+    unit: def.unit ?? '',
+    level: facts.level ?? '',
+    limit: facts.limit === undefined ? '' : formatNumber(facts.limit),
+    alarm: def.rule.id,
+    device: def.device,
+  };
+  return template.replace(PLACEHOLDER, (_match, name: string) => values[name] ?? '');
+}
+
+function defaultMessage(def: AlarmDefinition, facts: MessageFacts): string {
+  const cleared = facts.transition === 'clear';
+  if (def.kind === 'comm') return `Communication ${cleared ? 'restored' : 'lost'} with device ${def.device}`;
+
+  const subject = `${def.asset} ${def.point}`;
+  if (def.kind === 'discrete')
+    return `${subject} ${def.rule.id} alarm${cleared ? ' returned to normal' : ''}`;
+
+  const reading = def.unit ? `${formatValue(facts.value)} ${def.unit}` : formatValue(facts.value);
+  if (cleared) return `${subject} ${facts.level} alarm returned to normal: ${reading}`;
+  const limit = facts.limit === undefined ? '' : ` (limit ${formatNumber(facts.limit)})`;
+  const was =
+    facts.transition === 'level_change' && facts.previousLevel ? `, was ${facts.previousLevel}` : '';
+  return `${subject} ${facts.level} alarm: ${reading}${limit}${was}`;
+}

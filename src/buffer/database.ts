@@ -1,0 +1,73 @@
+/**
+ * Opens the buffer database with the durability settings the outbox relies on
+ * and brings its schema to the current version.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GatewayError } from '../system/errors.ts';
+
+export type Synchronous = 'full' | 'normal';
+
+export type BufferDatabase = Database.Database;
+
+// Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY,
+    event_id    TEXT    NOT NULL,
+    record_key  TEXT    NOT NULL,
+    headers     TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    bytes       INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE alarm_state (
+    condition_id TEXT PRIMARY KEY,
+    state        TEXT    NOT NULL,
+    updated_at   INTEGER NOT NULL
+  ) STRICT;
+  `,
+];
+
+export function openBufferDatabase(path: string, synchronous: Synchronous): BufferDatabase {
+  let db: BufferDatabase;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (cause) {
+    throw new GatewayError('BUFFER_OPEN', `${path}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // FULL syncs the WAL on every commit: an event the gateway reported as buffered survives power loss.
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // CLI commands may read while the service writes; wait instead of failing on a brief lock.
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (cause) {
+    db.close();
+    throw new GatewayError('BUFFER_OPEN', `${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function migrate(db: BufferDatabase): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `schema version ${current} is newer than this gateway understands (${MIGRATIONS.length}); upgrade the gateway`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/** The command line: parses arguments and hands over to one command. */
+import { parseArgs } from 'node:util';
+import { runCommand } from './commands/run.ts';
+import { simulateCommand } from './commands/simulate.ts';
+import { validateCommand } from './commands/validate.ts';
+import { ERRORS } from './system/errors.ts';
+
+const USAGE = `Usage: gateway <command> [options]
+
+Commands:
+  run --config <site.yaml>     Run the gateway: poll devices, raise alarms, buffer and forward events
+  validate <site.yaml>         Check a site file; print every problem with file:line:col; exit 1 if any
+  simulate <site.yaml>         Serve simulated PLCs for every device of a site file
+  help                         Show this text
+
+Environment:
+  KAFKA_BROKERS                Comma-separated brokers; overrides gateway.kafka.brokers
+  STATE_DIRECTORY              Directory of the buffer; overrides gateway.state_dir (set by systemd)
+  LOG_LEVEL                    trace | debug | info | warn | error; overrides gateway.log_level
+`;
+
+function usageError(message: string): number {
+  process.stderr.write(`[cli] CLI_USAGE: ${message} (${ERRORS.CLI_USAGE.todo})\n\n${USAGE}`);
+  return 2;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed: { values: { config?: string | undefined }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const file = parsed.values.config ?? parsed.positionals[0];
+  switch (command) {
+    case 'run':
+      return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
+    case 'validate':
+      return file ? validateCommand(file) : usageError('validate needs a site file');
+    case 'simulate':
+      return file ? simulateCommand(file) : usageError('simulate needs a site file');
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      return usageError(`unknown command "${command}"`);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,19 @@
+import { formatIssue, loadSiteFile } from '../config/load.ts';
+import { startSimulatedPlant } from '../simulator/plant.ts';
+import { untilShutdownSignal } from './signals.ts';
+
+/** Serves a simulated PLC for every device of the site file until SIGTERM/SIGINT. */
+export async function simulateCommand(file: string): Promise<number> {
+  const result = loadSiteFile(file);
+  if (!result.ok) {
+    for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    return 1;
+  }
+  const plant = await startSimulatedPlant(result.site, { scenarios: 'auto' });
+  for (const [id, device] of plant.devices) {
+    process.stdout.write(`simulating ${id} on ${device.host}:${device.port}\n`);
+  }
+  await untilShutdownSignal();
+  await plant.stop();
+  return 0;
+}

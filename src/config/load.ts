@@ -1,0 +1,83 @@
+/**
+ * Loads a site file and reports every problem at once, each with file, line,
+ * column and the path of the key: YAML syntax, then the schema, then the
+ * consistency checks on whatever passed the schema.
+ */
+import { readFileSync } from 'node:fs';
+import type { CheckContext } from './check-context.ts';
+import { crossCheck } from './cross-checks.ts';
+import { type DeepReadonly, deepFreeze } from './freeze.ts';
+import { type ConfigIssue, type Finding, sortIssues, uniqueIssues } from './issues.ts';
+import { formatPath, isWithin, type Path } from './paths.ts';
+import type { Locator } from './positions.ts';
+import type { SiteFile } from './schema.ts';
+import { schemaFindings } from './schema-messages.ts';
+import { schemaErrors } from './validator.ts';
+import { parseYaml } from './yaml-parse.ts';
+
+export type { DeepReadonly } from './freeze.ts';
+export { type ConfigIssue, formatIssue } from './issues.ts';
+
+export type LoadResult =
+  | { ok: true; site: DeepReadonly<SiteFile>; file: string }
+  | { ok: false; issues: ConfigIssue[]; file: string };
+
+/** Never throws for bad input: an unreadable file is a CONFIG_READ issue. */
+export function loadSiteFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, file, issues: [readIssue(file, error)] };
+  }
+  return parseSiteText(text, file);
+}
+
+/** `file` only names the text in the issues. */
+export function parseSiteText(text: string, file: string): LoadResult {
+  const parsed = parseYaml(text, file);
+  const issues = [...parsed.issues];
+  if (!parsed.broken) {
+    const findings = schemaFindings(schemaErrors(parsed.data), parsed.data);
+    findings.push(...consistencyFindings(parsed.data, findings, parsed.locator));
+    issues.push(...findings.map((finding) => place(finding, file, parsed.locator)));
+  }
+  if (issues.length > 0) return { ok: false, file, issues: sortIssues(uniqueIssues(issues)) };
+  return { ok: true, file, site: deepFreeze(parsed.data as SiteFile) };
+}
+
+function consistencyFindings(data: unknown, schemaFound: readonly Finding[], locator: Locator): Finding[] {
+  const found: Finding[] = [];
+  const context: CheckContext = {
+    clean: (path: Path) => !schemaFound.some((finding) => isWithin(finding.path, path)),
+    lineOf: (path: Path) => locator.find(path, 'value').line,
+    report: (code, path, anchor, message) => found.push({ code, path, anchor, message }),
+  };
+  crossCheck(data, context);
+  return found;
+}
+
+function place(finding: Finding, file: string, locator: Locator): ConfigIssue {
+  const { line, column } = locator.find(finding.path, finding.anchor);
+  return { file, line, column, path: formatPath(finding.path), message: finding.message, code: finding.code };
+}
+
+function readIssue(file: string, error: unknown): ConfigIssue {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (error as Error).message;
+  return {
+    file,
+    line: 0,
+    column: 0,
+    path: '',
+    message: `cannot read the site file: ${reason}`,
+    code: 'CONFIG_READ',
+  };
+}

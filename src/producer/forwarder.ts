@@ -1,0 +1,136 @@
+/**
+ * Drains the outbox to the broker: read the oldest batch, send it, delete it
+ * only once acknowledged. A failed batch is retried as it is, from the head of
+ * the outbox, so nothing newer overtakes it and per-key order holds.
+ */
+import type { Outbox, StoredEvent } from '../buffer/outbox.ts';
+import { Backoff } from '../system/backoff.ts';
+import { GatewayError } from '../system/errors.ts';
+import { sleep } from '../system/sleep.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { BrokerClient, TopicSpec } from './kafka-client.ts';
+
+export interface ForwarderOptions {
+  outbox: Outbox;
+  client: BrokerClient;
+  topic: TopicSpec;
+  batchMaxEvents: number;
+  batchMaxBytes: number;
+  logger: Logger;
+  backoff?: Backoff;
+  /** How often an idle forwarder looks at the outbox even without a commit signal. */
+  idlePollMs?: number;
+}
+
+export interface ForwarderStats {
+  delivered: number;
+  batches: number;
+  failures: number;
+  brokerUp: boolean;
+  lastError?: string;
+}
+
+export class Forwarder {
+  readonly #options: ForwarderOptions;
+  readonly #backoff: Backoff;
+  readonly #stop = new AbortController();
+  #wake: (() => void) | undefined;
+  #pendingWake = false;
+  #loop: Promise<void> | undefined;
+  #topicReady = false;
+  readonly stats: ForwarderStats = { delivered: 0, batches: 0, failures: 0, brokerUp: false };
+
+  constructor(options: ForwarderOptions) {
+    this.#options = options;
+    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
+    options.outbox.onCommit(() => this.#signal());
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Lets the batch in flight finish (acknowledged and deleted, or left for the next run), then stops. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    this.#signal();
+    await this.#loop;
+    await this.#options.client.close();
+  }
+
+  #signal(): void {
+    this.#pendingWake = true;
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    const { outbox, batchMaxEvents, batchMaxBytes, idlePollMs = 1000 } = this.#options;
+    while (!this.#stop.signal.aborted) {
+      if (!this.#topicReady) {
+        if (!(await this.#attempt(() => this.#ensureTopic()))) continue;
+      }
+      this.#pendingWake = false;
+      const batch = outbox.peek(batchMaxEvents, batchMaxBytes);
+      if (batch.length === 0) {
+        await this.#idle(idlePollMs);
+        continue;
+      }
+      await this.#attempt(() => this.#deliver(batch));
+    }
+  }
+
+  async #ensureTopic(): Promise<void> {
+    await this.#options.client.ensureTopic(this.#options.topic);
+    this.#topicReady = true;
+  }
+
+  async #deliver(batch: readonly StoredEvent[]): Promise<void> {
+    await this.#options.client.send(
+      this.#options.topic.topic,
+      batch.map((event) => ({ key: event.key, value: event.payload, headers: event.headers })),
+    );
+    this.#options.outbox.remove(batch);
+    this.stats.delivered += batch.length;
+    this.stats.batches += 1;
+  }
+
+  /** Runs one step; on failure reports it (once per outage), resets the client and backs off. */
+  async #attempt(step: () => Promise<void>): Promise<boolean> {
+    const { logger, client } = this.#options;
+    try {
+      await step();
+      if (!this.stats.brokerUp) {
+        this.stats.brokerUp = true;
+        logger.info({ backlog: this.#options.outbox.stats().events }, 'broker reachable; forwarding events');
+      }
+      this.#backoff.reset();
+      return true;
+    } catch (cause) {
+      this.stats.failures += 1;
+      const error = new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
+      this.stats.lastError = error.message;
+      if (this.stats.brokerUp || this.stats.failures === 1) {
+        logger.warn({ code: error.code, backlog: this.#options.outbox.stats().events }, error.describe());
+      } else {
+        logger.debug({ code: error.code }, error.describe());
+      }
+      this.stats.brokerUp = false;
+      await client.reset();
+      await sleep(this.#backoff.next(), this.#stop.signal);
+      return false;
+    }
+  }
+
+  async #idle(ms: number): Promise<void> {
+    if (this.#pendingWake) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.#wake = undefined;
+  }
+}

@@ -1,0 +1,42 @@
+/** Serves a simulated PLC for every Modbus device of a site file. */
+import type { SiteFile } from '../config/schema.ts';
+import { autoScenario } from './auto-scenarios.ts';
+import { SimulatedModbusDevice } from './modbus-server.ts';
+
+export interface SimulatedPlantOptions {
+  /** Device id -> port to listen on instead of the site file's; 0 picks a free port. */
+  portOverrides?: Record<string, number>;
+  /** 'auto' (default): values move so that every alarm raises and clears; 'none': all start at 0 / false. */
+  scenarios?: 'auto' | 'none';
+}
+
+export interface SimulatedPlant {
+  readonly devices: Map<string, SimulatedModbusDevice>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulatedPlant(
+  site: SiteFile,
+  options: SimulatedPlantOptions = {},
+): Promise<SimulatedPlant> {
+  const devices = new Map<string, SimulatedModbusDevice>();
+  const stop = async () => {
+    await Promise.all([...devices.values()].map((device) => device.stop()));
+  };
+  try {
+    for (const device of site.devices) {
+      if (device.protocol !== 'modbus-tcp') continue;
+      const port = options.portOverrides?.[device.id];
+      const simulated = await SimulatedModbusDevice.start(device, port === undefined ? {} : { port });
+      devices.set(device.id, simulated);
+      if ((options.scenarios ?? 'auto') === 'auto') {
+        for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
+      }
+    }
+  } catch (error) {
+    // A half-started plant would hold ports nobody can close.
+    await stop();
+    throw error;
+  }
+  return { devices, stop };
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { AlarmEvent } from '../../src/alarms/event.ts';
+import { Outbox } from '../../src/buffer/outbox.ts';
+import { recordShape } from '../../src/producer/record.ts';
+import { draft, tempDir } from './fixtures.ts';
+
+describe('Outbox', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let path: string;
+  const open = (shapeOf = recordShape) => new Outbox({ path, shapeOf, now: () => 1000 });
+
+  beforeEach(() => {
+    temp = tempDir();
+    path = join(temp.dir, 'nested', 'buffer.db');
+  });
+  afterEach(() => temp.remove());
+
+  test('assigns strictly increasing sequence numbers that survive a restart, even with the outbox emptied', () => {
+    const first = open();
+    const a = first.commit([], [draft(), draft()]);
+    assert.deepEqual(
+      a.map((e) => e.seq),
+      [1, 2],
+    );
+    first.remove(first.peek(10, 1e9));
+    first.close();
+
+    const second = open();
+    const b = second.commit([], [draft()]);
+    assert.equal(b[0]?.seq, 3);
+    assert.equal(second.stats().lastSeq, 3);
+    second.close();
+  });
+
+  test('stores the event with its seq as the JSON payload, and the record key and headers beside it', () => {
+    const outbox = open();
+    const [event] = outbox.commit([], [draft({ event_id: 'e-1' })]);
+    const [stored] = outbox.peek(10, 1e9);
+    assert.ok(stored && event);
+    assert.deepEqual(JSON.parse(stored.payload), event);
+    assert.equal(stored.key, 'site-a/area-1/line-1/asset-1');
+    assert.equal(stored.headers.event_id, 'e-1');
+    assert.equal(stored.headers.schema, 'iiot.alarm.v1');
+    assert.equal(stored.bytes, Buffer.byteLength(stored.payload));
+    outbox.close();
+  });
+
+  test('commits alarm state together with its events and restores it after a restart', () => {
+    const outbox = open();
+    outbox.commit([{ conditionId: 'c/1', state: { active: true } }], [draft()]);
+    outbox.commit([{ conditionId: 'c/1', state: { active: false } }], [draft({ transition: 'clear' })]);
+    outbox.close();
+    const reopened = open();
+    assert.deepEqual(reopened.loadStates(), new Map([['c/1', { active: false }]]));
+    reopened.close();
+  });
+
+  test('a commit that fails half-way leaves neither events, state nor a used sequence number', () => {
+    let calls = 0;
+    const failing = open((event: AlarmEvent) => {
+      calls += 1;
+      if (calls === 2) throw new Error('boom');
+      return recordShape(event);
+    });
+    assert.throws(
+      () => failing.commit([{ conditionId: 'c/1', state: { active: true } }], [draft(), draft()]),
+      (error: Error & { code?: string }) => error.code === 'BUFFER_WRITE',
+    );
+    assert.equal(failing.stats().events, 0);
+    assert.equal(failing.loadStates().size, 0);
+    assert.equal(failing.commit([], [draft()])[0]?.seq, 1);
+    failing.close();
+  });
+
+  test('peek returns the oldest events bounded by count and bytes, but always at least one', () => {
+    const outbox = open();
+    const events = outbox.commit([], [draft(), draft(), draft(), draft()]);
+    const size = outbox.peek(1, 1e9)[0]?.bytes ?? 0;
+    assert.deepEqual(
+      outbox.peek(3, 1e9).map((e) => e.seq),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      outbox.peek(10, size * 2).map((e) => e.seq),
+      [1, 2],
+    );
+    assert.deepEqual(
+      outbox.peek(10, 1).map((e) => e.seq),
+      [1],
+    );
+    assert.equal(events.length, 4);
+    outbox.close();
+  });
+
+  test('remove deletes exactly the acknowledged events', () => {
+    const outbox = open();
+    outbox.commit([], [draft(), draft(), draft()]);
+    outbox.remove(outbox.peek(2, 1e9));
+    assert.deepEqual(
+      outbox.peek(10, 1e9).map((e) => e.seq),
+      [3],
+    );
+    assert.equal(outbox.stats().events, 1);
+    outbox.close();
+  });
+
+  test('notifies listeners after commits that added events', () => {
+    const outbox = open();
+    let calls = 0;
+    outbox.onCommit(() => calls++);
+    outbox.commit([{ conditionId: 'c', state: {} }], []);
+    outbox.commit([], [draft()]);
+    assert.equal(calls, 1);
+    outbox.close();
+  });
+
+  test('opens with WAL and synchronous=FULL by default, NORMAL when asked', () => {
+    const full = open();
+    assert.deepEqual(full.durability(), { journalMode: 'wal', synchronous: 'full' });
+    full.close();
+    const normal = new Outbox({ path, shapeOf: recordShape, synchronous: 'normal' });
+    assert.deepEqual(normal.durability(), { journalMode: 'wal', synchronous: 'normal' });
+    normal.close();
+  });
+
+  test('an unusable path is a BUFFER_OPEN error that names the path', () => {
+    const notADirectory = join(temp.dir, 'plain-file');
+    writeFileSync(notADirectory, '');
+    assert.throws(
+      () => new Outbox({ path: join(notADirectory, 'buffer.db'), shapeOf: recordShape }),
+      (error: Error & { code?: string }) => error.code === 'BUFFER_OPEN' && error.message.includes(notADirectory),
+    );
+  });
+});

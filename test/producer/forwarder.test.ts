@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { Outbox } from '../../src/buffer/outbox.ts';
+import { Forwarder } from '../../src/producer/forwarder.ts';
+import type { BrokerClient, OutgoingRecord, TopicSpec } from '../../src/producer/kafka-client.ts';
+import { recordShape } from '../../src/producer/record.ts';
+import { Backoff } from '../../src/system/backoff.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { draft, tempDir } from '../buffer/fixtures.ts';
+
+/** A broker stand-in driven by the test: it fails while `down` is set and records what it acknowledged. */
+class ScriptedBroker implements BrokerClient {
+  down = false;
+  topicFailures = 0;
+  sendDelayMs = 0;
+  readonly acknowledged: { topic: string; records: OutgoingRecord[] }[] = [];
+  readonly attempts: number[][] = [];
+  resets = 0;
+  closed = false;
+
+  async ensureTopic(_spec: TopicSpec): Promise<void> {
+    if (this.topicFailures > 0) {
+      this.topicFailures -= 1;
+      throw new Error('metadata request timed out');
+    }
+  }
+
+  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    this.attempts.push(records.map((record) => (JSON.parse(record.value) as { seq: number }).seq));
+    if (this.sendDelayMs) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMs));
+    if (this.down) throw new Error('connection refused');
+    this.acknowledged.push({ topic, records: [...records] });
+  }
+
+  async reset(): Promise<void> {
+    this.resets += 1;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  seqs(): number[] {
+    return this.acknowledged.flatMap((batch) => batch.records.map((r) => (JSON.parse(r.value) as { seq: number }).seq));
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('Forwarder', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let outbox: Outbox;
+  let broker: ScriptedBroker;
+  let forwarder: Forwarder;
+
+  beforeEach(() => {
+    temp = tempDir();
+    outbox = new Outbox({ path: join(temp.dir, 'buffer.db'), shapeOf: recordShape });
+    broker = new ScriptedBroker();
+    forwarder = new Forwarder({
+      outbox,
+      client: broker,
+      topic: { topic: 'alarms', partitions: 3 },
+      batchMaxEvents: 2,
+      batchMaxBytes: 1e6,
+      logger: createLogger('silent'),
+      backoff: new Backoff({ initialMs: 5, maxMs: 20 }),
+      // Long enough that a test finishing in time proves the commit signal woke the forwarder.
+      idlePollMs: 60_000,
+    });
+  });
+
+  afterEach(async () => {
+    await forwarder.stop();
+    outbox.close();
+    temp.remove();
+  });
+
+  test('sends the backlog oldest first in bounded batches and deletes only what was acknowledged', async () => {
+    outbox.commit([], [draft(), draft(), draft(), draft(), draft()]);
+    forwarder.start();
+    await until(() => outbox.stats().events === 0);
+    assert.deepEqual(broker.seqs(), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      broker.acknowledged.map((batch) => batch.records.length),
+      [2, 2, 1],
+    );
+    assert.equal(broker.acknowledged[0]?.topic, 'alarms');
+    assert.equal(broker.acknowledged[0]?.records[0]?.key, 'site-a/area-1/line-1/asset-1');
+    assert.equal(forwarder.stats.delivered, 5);
+  });
+
+  test('while the broker is down the batch stays in the buffer and is retried as it is, so order holds', async () => {
+    broker.down = true;
+    outbox.commit([], [draft(), draft(), draft()]);
+    forwarder.start();
+    await until(() => broker.attempts.length >= 3);
+    assert.equal(outbox.stats().events, 3);
+    assert.ok(broker.attempts.every((attempt) => attempt.join() === '1,2'));
+    assert.ok(broker.resets >= 3, 'the client is reset after each failure');
+    assert.equal(forwarder.stats.brokerUp, false);
+
+    outbox.commit([], [draft()]);
+    broker.down = false;
+    await until(() => outbox.stats().events === 0);
+    assert.deepEqual(broker.seqs(), [1, 2, 3, 4]);
+    assert.equal(forwarder.stats.brokerUp, true);
+  });
+
+  test('retries topic creation until the broker answers', async () => {
+    broker.topicFailures = 3;
+    outbox.commit([], [draft()]);
+    forwarder.start();
+    await until(() => outbox.stats().events === 0);
+    assert.deepEqual(broker.seqs(), [1]);
+  });
+
+  test('wakes up on a commit instead of waiting for the idle poll', async () => {
+    forwarder.start();
+    await until(() => forwarder.stats.brokerUp);
+    outbox.commit([], [draft()]);
+    await until(() => outbox.stats().events === 0);
+  });
+
+  test('stop lets the batch in flight finish and be deleted, then closes the client', async () => {
+    broker.sendDelayMs = 100;
+    outbox.commit([], [draft()]);
+    forwarder.start();
+    await until(() => broker.attempts.length === 1);
+    await forwarder.stop();
+    assert.deepEqual(broker.seqs(), [1]);
+    assert.equal(outbox.stats().events, 0);
+    assert.equal(broker.closed, true);
+  });
+});
