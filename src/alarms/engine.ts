@@ -111,8 +111,9 @@ function apply(
 
   const change: Change = condition.active ? 'raise' : 'clear';
   const delayMs = delayOf(def, change);
-  if (delayMs === 0)
+  if (delayMs === 0) {
     return fire(def, flags, change, { sample, at: sample.time, samples: [sample] }, now, newId);
+  }
 
   const pending = pendingOf(state);
   if (!pending) {

@@ -13,7 +13,7 @@ import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
 import { type Evaluation, evaluate, tick } from './engine.ts';
 import type { AlarmEvent, AlarmEventDraft } from './event.ts';
-import { type AlarmState, initialState } from './state.ts';
+import { type AlarmState, initialState, restoreState } from './state.ts';
 
 export interface AlarmEvaluatorOptions {
   alarms: CompiledAlarms;
@@ -36,7 +36,12 @@ export class AlarmEvaluator {
     this.#now = options.now ?? Date.now;
     for (const def of options.alarms.all) {
       const saved = options.restored.get(def.conditionId);
-      this.#states.set(def.conditionId, (saved as AlarmState | undefined) ?? initialState(def));
+      const restored = saved === undefined ? undefined : restoreState(def, saved);
+      if (saved !== undefined && restored === undefined) {
+        const error = new GatewayError('ALARM_STATE', def.conditionId);
+        options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
+      }
+      this.#states.set(def.conditionId, restored ?? initialState(def));
     }
   }
 

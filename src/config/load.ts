@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { CheckContext } from './check-context.ts';
 import { crossCheck } from './cross-checks.ts';
-import { type DeepReadonly, deepFreeze } from './freeze.ts';
+import { deepFreeze } from './freeze.ts';
 import { type ConfigIssue, type Finding, sortIssues, uniqueIssues } from './issues.ts';
 import { formatPath, isWithin, type Path } from './paths.ts';
 import type { Locator } from './positions.ts';
@@ -15,11 +15,11 @@ import { schemaFindings } from './schema-messages.ts';
 import { schemaErrors } from './validator.ts';
 import { parseYaml } from './yaml-parse.ts';
 
-export type { DeepReadonly } from './freeze.ts';
 export { type ConfigIssue, formatIssue } from './issues.ts';
 
+/** The site is deep-frozen: any attempt to change it throws (ESM code is strict). */
 export type LoadResult =
-  | { ok: true; site: DeepReadonly<SiteFile>; file: string }
+  | { ok: true; site: SiteFile; file: string }
   | { ok: false; issues: ConfigIssue[]; file: string };
 
 /** Never throws for bad input: an unreadable file is a CONFIG_READ issue. */
@@ -43,7 +43,7 @@ export function parseSiteText(text: string, file: string): LoadResult {
     issues.push(...findings.map((finding) => place(finding, file, parsed.locator)));
   }
   if (issues.length > 0) return { ok: false, file, issues: sortIssues(uniqueIssues(issues)) };
-  return { ok: true, file, site: deepFreeze(parsed.data as SiteFile) };
+  return { ok: true, file, site: deepFreeze(parsed.data as SiteFile) as SiteFile };
 }
 
 function consistencyFindings(data: unknown, schemaFound: readonly Finding[], locator: Locator): Finding[] {

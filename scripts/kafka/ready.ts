@@ -1,0 +1,68 @@
+/**
+ * "Ready" means the broker answered a real Kafka request with itself as a live
+ * broker and a known controller, not merely that its port accepts connections.
+ */
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+
+const POLL_MS = 250;
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+}
+
+async function answers(brokers: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'kafka-broker-probe',
+    brokers: [brokers],
+    connectionTimeout: 1000,
+    requestTimeout: 5000,
+    // This loop is the retry; kafkajs' own would hide how long start-up takes.
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Resolves once the broker answers; rejects when the process exits first or the
+ * deadline passes. `exited` settles when the JVM ends, whatever the reason.
+ */
+export async function waitUntilReady(brokers: string, exited: Promise<Exit>, timeoutMs: number): Promise<void> {
+  let exit: Exit | undefined;
+  void exited.then((value) => {
+    exit = value;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    if (exit) throw new Error(`the broker exited during start-up (${describeExit(exit)})`);
+    if (await answers(brokers)) return;
+    if (Date.now() > deadline) throw new Error(`the broker did not answer on ${brokers} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+export function describeExit(exit: Exit): string {
+  if (exit.error) return exit.error.message;
+  return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+/** The last lines of a log file, for error messages; empty when unreadable. */
+export function tail(file: string, lines = 40): string {
+  try {
+    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all.slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

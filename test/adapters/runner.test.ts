@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Reading } from '../../src/adapters/reading.ts';
+import { type DeviceDriver, DeviceRunner, type DeviceSession, type RunnerSink } from '../../src/adapters/runner.ts';
+import { Backoff } from '../../src/system/backoff.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+
+/** A device stand-in whose reachability the test switches; it counts connects and closes. */
+class SwitchableDevice implements DeviceDriver {
+  readonly deviceId = 'plc-1';
+  reachable = true;
+  connects = 0;
+  closes = 0;
+  polls = 0;
+
+  async connect(): Promise<DeviceSession> {
+    this.connects += 1;
+    if (!this.reachable) throw new Error('connect ECONNREFUSED');
+    return {
+      poll: async (): Promise<Reading[]> => {
+        this.polls += 1;
+        if (!this.reachable) throw new Error('socket closed');
+        return [{ deviceId: 'plc-1', pointId: 'p', value: this.polls, quality: 'good', gatewayTime: Date.now() }];
+      },
+      close: async () => {
+        this.closes += 1;
+      },
+    };
+  }
+}
+
+class RecordingSink implements RunnerSink {
+  readonly values: unknown[] = [];
+  readonly comm: boolean[] = [];
+  readings(readings: readonly Reading[]): void {
+    for (const reading of readings) this.values.push(reading.value);
+  }
+  communication(_deviceId: string, lost: boolean): void {
+    this.comm.push(lost);
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3) {
+  return new DeviceRunner({
+    driver: device,
+    pollIntervalMs: 5,
+    commLossAfter,
+    sink,
+    logger: createLogger('silent'),
+    backoff: new Backoff({ initialMs: 2, maxMs: 10 }),
+  });
+}
+
+describe('DeviceRunner', () => {
+  test('polls on schedule over one connection and reports communication once after the first success', async () => {
+    const device = new SwitchableDevice();
+    const sink = new RecordingSink();
+    const r = runner(device, sink);
+    r.start();
+    await until(() => sink.values.length >= 5);
+    await r.stop();
+    assert.equal(device.connects, 1);
+    assert.deepEqual(sink.comm, [false]);
+    assert.deepEqual(sink.values.slice(0, 5), [1, 2, 3, 4, 5]);
+    assert.equal(device.closes, 1, 'stop closes the session');
+  });
+
+  test('declares the device lost after N failures in a row, reconnects, and reports it restored', async () => {
+    const device = new SwitchableDevice();
+    const sink = new RecordingSink();
+    const r = runner(device, sink, 3);
+    r.start();
+    await until(() => sink.values.length >= 1);
+    device.reachable = false;
+    await until(() => sink.comm.includes(true));
+    assert.equal(r.status.lost, true);
+    assert.ok(r.status.consecutiveFailures >= 3);
+    const connectsWhileDown = device.connects;
+    await until(() => device.connects >= connectsWhileDown + 2);
+    device.reachable = true;
+    await until(() => sink.comm.at(-1) === false && sink.comm.length === 3);
+    await r.stop();
+    assert.deepEqual(sink.comm, [false, true, false]);
+    assert.equal(r.status.lost, false);
+    assert.equal(r.status.consecutiveFailures, 0);
+  });
+
+  test('fewer failures than the threshold do not count as lost', async () => {
+    const device = new SwitchableDevice();
+    const sink = new RecordingSink();
+    const r = runner(device, sink, 1000);
+    r.start();
+    await until(() => sink.values.length >= 1);
+    device.reachable = false;
+    await until(() => r.status.consecutiveFailures >= 3);
+    device.reachable = true;
+    await until(() => r.status.consecutiveFailures === 0);
+    await r.stop();
+    assert.deepEqual(sink.comm, [false]);
+  });
+
+  test('a device unreachable from the start is reported lost without a prior success', async () => {
+    const device = new SwitchableDevice();
+    device.reachable = false;
+    const sink = new RecordingSink();
+    const r = runner(device, sink, 2);
+    r.start();
+    await until(() => sink.comm.length === 1);
+    await r.stop();
+    assert.deepEqual(sink.comm, [true]);
+  });
+});
