@@ -43,14 +43,19 @@ function isComplete(libs: string, expected: string): boolean {
 
 function runMaven(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('mvn', args, { timeout: MAVEN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve();
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      const why = missing
-        ? 'Maven (mvn) is not on PATH; install Maven 3.8+ to fetch the Kafka jars'
-        : `mvn failed (${error.message.split('\n')[0]})`;
-      reject(new Error(`${why}\n${stdout}${stderr}`.trimEnd()));
-    });
+    execFile(
+      'mvn',
+      args,
+      { timeout: MAVEN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve();
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        const why = missing
+          ? 'Maven (mvn) is not on PATH; install Maven 3.8+ to fetch the Kafka jars'
+          : `mvn failed (${error.message.split('\n')[0]})`;
+        reject(new Error(`${why}\n${stdout}${stderr}`.trimEnd()));
+      },
+    );
   });
 }
 

@@ -38,7 +38,11 @@ async function answers(brokers: string): Promise<boolean> {
  * Resolves once the broker answers; rejects when the process exits first or the
  * deadline passes. `exited` settles when the JVM ends, whatever the reason.
  */
-export async function waitUntilReady(brokers: string, exited: Promise<Exit>, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(
+  brokers: string,
+  exited: Promise<Exit>,
+  timeoutMs: number,
+): Promise<void> {
   let exit: Exit | undefined;
   void exited.then((value) => {
     exit = value;
@@ -47,7 +51,8 @@ export async function waitUntilReady(brokers: string, exited: Promise<Exit>, tim
   while (true) {
     if (exit) throw new Error(`the broker exited during start-up (${describeExit(exit)})`);
     if (await answers(brokers)) return;
-    if (Date.now() > deadline) throw new Error(`the broker did not answer on ${brokers} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`the broker did not answer on ${brokers} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

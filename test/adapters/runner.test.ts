@@ -4,6 +4,7 @@ import type { Reading } from '../../src/adapters/reading.ts';
 import { type DeviceDriver, DeviceRunner, type DeviceSession, type RunnerSink } from '../../src/adapters/runner.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
+import { until } from '../harness/wait.ts';
 
 /** A device stand-in whose reachability the test switches; it counts connects and closes. */
 class SwitchableDevice implements DeviceDriver {
@@ -40,13 +41,6 @@ class RecordingSink implements RunnerSink {
   }
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3) {
   return new DeviceRunner({

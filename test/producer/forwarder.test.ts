@@ -7,6 +7,7 @@ import type { BrokerClient, OutgoingRecord, TopicSpec } from '../../src/producer
 import { recordShape } from '../../src/producer/record.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
+import { until } from '../harness/wait.ts';
 import { draft, tempDir } from '../buffer/fixtures.ts';
 
 /** A broker stand-in driven by the test: it fails while `down` is set and records what it acknowledged. */
@@ -46,13 +47,6 @@ class ScriptedBroker implements BrokerClient {
   }
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('Forwarder', () => {
   let temp: ReturnType<typeof tempDir>;

@@ -10,9 +10,9 @@ import type { ModbusPoint, ModbusTcpDevice } from '../../config/schema.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Reading } from '../reading.ts';
 import type { DeviceDriver, DeviceSession } from '../runner.ts';
-import { connectModbusTcp, ModbusExceptionError, type ModbusConnection } from './client.ts';
+import { connectModbusTcp, type ModbusConnection, ModbusExceptionError } from './client.ts';
 import { type DecodeResult, decodeBits, decodeRegisters } from './codec.ts';
-import { planLimits, planReads, plannedPoint, type ReadRequest } from './planner.ts';
+import { planLimits, plannedPoint, planReads, type ReadRequest } from './planner.ts';
 
 export interface ModbusCounters {
   requests: number;
@@ -66,7 +66,14 @@ export function createModbusDriver(device: ModbusTcpDevice, logger: Logger): Mod
   }
 
   function badReading(pointId: string, reason: string, at: number): Reading {
-    return { deviceId: device.id, pointId, value: null, quality: 'bad', qualityReason: reason, gatewayTime: at };
+    return {
+      deviceId: device.id,
+      pointId,
+      value: null,
+      quality: 'bad',
+      qualityReason: reason,
+      gatewayTime: at,
+    };
   }
 
   async function execute(connection: ModbusConnection, request: ReadRequest): Promise<Reading[]> {

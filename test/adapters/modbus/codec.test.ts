@@ -129,7 +129,8 @@ describe('wordCount', () => {
       float32: 2,
       float64: 4,
     };
-    for (const [type, words] of Object.entries(expected)) assert.equal(wordCount(type as DataType), words, type);
+    for (const [type, words] of Object.entries(expected))
+      assert.equal(wordCount(type as DataType), words, type);
   });
 });
 

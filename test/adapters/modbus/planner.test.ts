@@ -49,7 +49,10 @@ describe('planReads', () => {
 
   test('a hole of exactly maxGap is spanned, one more is not', () => {
     assert.deepEqual(shape(planReads([at('a', 0), at('b', 9)], LIMITS)), ['holding 0+10 [a@0 b@9]']);
-    assert.deepEqual(shape(planReads([at('a', 0), at('b', 10)], LIMITS)), ['holding 0+1 [a@0]', 'holding 10+1 [b@0]']);
+    assert.deepEqual(shape(planReads([at('a', 0), at('b', 10)], LIMITS)), [
+      'holding 0+1 [a@0]',
+      'holding 10+1 [b@0]',
+    ]);
   });
 
   test('maxGap 0 merges only contiguous or overlapping points', () => {
@@ -112,7 +115,10 @@ describe('planReads', () => {
     const limits = { ...LIMITS, maxRegistersPerRead: 10 };
     // 0..9 is exactly 10 registers with the hole; 0..10 would be 11.
     assert.deepEqual(shape(planReads([at('a', 0), at('b', 9)], limits)), ['holding 0+10 [a@0 b@9]']);
-    assert.deepEqual(shape(planReads([at('a', 0), at('b', 9, 2)], limits)), ['holding 0+1 [a@0]', 'holding 9+2 [b@0]']);
+    assert.deepEqual(shape(planReads([at('a', 0), at('b', 9, 2)], limits)), [
+      'holding 0+1 [a@0]',
+      'holding 9+2 [b@0]',
+    ]);
   });
 
   test('a multi-word point is never split across requests', () => {
@@ -145,7 +151,9 @@ describe('planReads', () => {
 
   test('overlapping points share a read', () => {
     // A float and its low word, and a uint32 inside a float64.
-    assert.deepEqual(shape(planReads([at('float', 10, 2), at('low', 11)], LIMITS)), ['holding 10+2 [float@0 low@1]']);
+    assert.deepEqual(shape(planReads([at('float', 10, 2), at('low', 11)], LIMITS)), [
+      'holding 10+2 [float@0 low@1]',
+    ]);
     assert.deepEqual(shape(planReads([at('inner', 21, 2), at('double', 20, 4)], LIMITS)), [
       'holding 20+4 [double@0 inner@1]',
     ]);
@@ -169,7 +177,12 @@ describe('planReads', () => {
   });
 
   test('register types are planned apart, in function code order', () => {
-    const points = [at('h', 0, 1, 'holding'), at('i', 0, 1, 'input'), at('c', 0, 1, 'coil'), at('d', 1, 1, 'discrete')];
+    const points = [
+      at('h', 0, 1, 'holding'),
+      at('i', 0, 1, 'input'),
+      at('c', 0, 1, 'coil'),
+      at('d', 1, 1, 'discrete'),
+    ];
     assert.deepEqual(shape(planReads(points, LIMITS)), [
       'coil 0+1 [c@0]',
       'discrete 1+1 [d@0]',
@@ -209,12 +222,10 @@ describe('planReads', () => {
 
 describe('planWithoutCoalescing', () => {
   test('one request per point, even for neighbours and bits of one word', () => {
-    assert.deepEqual(shape(planWithoutCoalescing([at('a', 0, 2), at('b', 2), at('b1', 2), at('c', 0, 1, 'coil')])), [
-      'holding 0+2 [a@0]',
-      'holding 2+1 [b@0]',
-      'holding 2+1 [b1@0]',
-      'coil 0+1 [c@0]',
-    ]);
+    assert.deepEqual(
+      shape(planWithoutCoalescing([at('a', 0, 2), at('b', 2), at('b1', 2), at('c', 0, 1, 'coil')])),
+      ['holding 0+2 [a@0]', 'holding 2+1 [b@0]', 'holding 2+1 [b1@0]', 'coil 0+1 [c@0]'],
+    );
   });
 });
 
@@ -243,11 +254,14 @@ describe('from the site file', () => {
   });
   test('limits default as documented', () => {
     assert.deepEqual(planLimits(device), { maxGap: 8, maxRegistersPerRead: 125, maxBitsPerRead: 2000 });
-    assert.deepEqual(planLimits({ ...device, max_gap: 0, max_registers_per_read: 60, max_bits_per_read: 100 }), {
-      maxGap: 0,
-      maxRegistersPerRead: 60,
-      maxBitsPerRead: 100,
-    });
+    assert.deepEqual(
+      planLimits({ ...device, max_gap: 0, max_registers_per_read: 60, max_bits_per_read: 100 }),
+      {
+        maxGap: 0,
+        maxRegistersPerRead: 60,
+        maxBitsPerRead: 100,
+      },
+    );
   });
 });
 
@@ -332,7 +346,10 @@ describe('randomized properties', () => {
       }
     }
     assert.equal(seen.size, points.length, context);
-    assert.ok([...seen.values()].every((n) => n === 1), context);
+    assert.ok(
+      [...seen.values()].every((n) => n === 1),
+      context,
+    );
 
     for (const register of REGISTERS) {
       const mine = requests.filter((r) => r.register === register);
@@ -353,7 +370,8 @@ describe('randomized properties', () => {
         if (strictOverlap) assert.ok(previousEnd <= request.start, `no overlap: ${context}`);
         // The sweep only closed the previous request because the next point could not join it.
         const hole = request.start - previousEnd;
-        const firstEnd = request.start + Math.max(...request.points.filter((p) => p.offset === 0).map((p) => p.words));
+        const firstEnd =
+          request.start + Math.max(...request.points.filter((p) => p.offset === 0).map((p) => p.words));
         const mergedSpan = Math.max(previousEnd, firstEnd) - previous.start;
         assert.ok(hole > limits.maxGap || mergedSpan > limit, `could have merged: ${context}`);
       }
