@@ -166,9 +166,9 @@ export class KafkaBroker {
     const child = this.#child;
     if (!child) return;
     this.#child = undefined;
-    // A temporary dir is about to be deleted, so there is nothing to shut down
-    // cleanly; a kept dir gets SIGTERM and finishes its clean shutdown alone.
-    child.kill(this.#temporary ? 'SIGKILL' : 'SIGTERM');
+    // SIGKILL even for a kept dir: the caller may delete it right after this
+    // returns, and Kafka recovers an unclean shutdown on its next start anyway.
+    child.kill('SIGKILL');
     if (this.#temporary && !this.#removed) {
       this.#removed = true;
       rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 5 });

@@ -23,7 +23,11 @@ const ModbusRTU = modbusSerial.default;
 type ModbusClient = InstanceType<typeof ModbusRTU>;
 
 export interface ModbusConnection {
-  /** Words for holding/input registers, booleans for coils/discrete inputs; exactly `count` of them. */
+  /**
+   * Words for holding/input registers, booleans for coils/discrete inputs; exactly `count` of them.
+   * Rejects with a GatewayError (MODBUS_EXCEPTION, MODBUS_TIMEOUT, MODBUS_CONNECT), or with a
+   * RangeError for a range no Modbus request can ask for.
+   */
   read(register: RegisterType, start: number, count: number): Promise<number[] | boolean[]>;
   close(): Promise<void>;
   /** False once the connection failed or was closed; the caller then closes it and connects anew. */
@@ -136,6 +140,9 @@ class TcpConnection implements ModbusConnection {
   }
 
   read(register: RegisterType, start: number, count: number): Promise<number[] | boolean[]> {
+    // Checked up front: the library would throw while framing, which would look like a broken stream.
+    const invalid = checkRange(register, start, count);
+    if (invalid !== undefined) return Promise.reject(new RangeError(invalid));
     const result = this.#queue.then(() => this.#readNow(register, start, count));
     this.#queue = result.catch(() => {});
     return result;
@@ -218,6 +225,23 @@ class TcpConnection implements ModbusConnection {
   #describe(register: RegisterType, start: number, count: number): string {
     return `${this.#where} read ${register} ${start}+${count}`;
   }
+}
+
+/** Most a single request may ask for, by the protocol. */
+const MAX_PER_READ: Readonly<Record<RegisterType, number>> = {
+  holding: 125,
+  input: 125,
+  coil: 2000,
+  discrete: 2000,
+};
+
+function checkRange(register: RegisterType, start: number, count: number): string | undefined {
+  const max = MAX_PER_READ[register];
+  if (!Number.isInteger(count) || count < 1 || count > max) return `count must be 1..${max}, got ${count}`;
+  if (!Number.isInteger(start) || start < 0 || start + count > 0x10000) {
+    return `${count} ${register} from ${start} is outside addresses 0..65535`;
+  }
+  return undefined;
 }
 
 function endpoint(options: ModbusTcpOptions): string {

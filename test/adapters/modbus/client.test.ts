@@ -19,7 +19,7 @@ import type { ModbusTcpDevice } from '../../../src/config/schema.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { GatewayError } from '../../../src/system/errors.ts';
 
-const TIMEOUT_MS = 150;
+const TIMEOUT_MS = 100;
 /** Scheduling slack on a busy machine; the client's own guard adds 250 ms on top of the timeout. */
 const MARGIN_MS = 300;
 
@@ -345,7 +345,66 @@ describe('failures', () => {
   });
 });
 
+describe('arguments', () => {
+  test('a range no request can ask for is refused without touching the connection', async () => {
+    const connection = await connect();
+    for (const [register, start, count] of [
+      ['holding', 0, 126],
+      ['input', 0, 0],
+      ['coil', 0, 2001],
+      ['holding', 65535, 2],
+      ['discrete', -1, 1],
+      ['holding', 1.5, 1],
+    ] as const) {
+      await assert.rejects(
+        connection.read(register, start, count),
+        RangeError,
+        `${register} ${start}+${count}`,
+      );
+    }
+    assert.equal(connection.isOpen, true);
+    assert.deepEqual(
+      await connection.read('holding', 65535, 1).catch((e: ModbusExceptionError) => e.code),
+      'MODBUS_EXCEPTION',
+    );
+    // The largest reads go out (and here hit highest_address 199), the connection stays usable.
+    assert.equal((await rejection(connection.read('coil', 0, 2000))).code, 'MODBUS_EXCEPTION');
+    assert.equal((await connection.read('coil', 0, 200)).length, 200);
+  });
+});
+
 describe('one request at a time', () => {
+  test('a late answer to a timed-out request is not taken for the next one', async () => {
+    // Answers holding reads with the start address as every word; the first answer comes too late.
+    let requests = 0;
+    const slow = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', (request) => {
+        const start = request.readUInt16BE(8);
+        const count = request.readUInt16BE(10);
+        const answer = Buffer.alloc(9 + 2 * count);
+        request.copy(answer, 0, 0, 2); // transaction id
+        answer.writeUInt16BE(3 + 2 * count, 4);
+        answer[6] = request[6] ?? 0;
+        answer[7] = 3;
+        answer[8] = 2 * count;
+        for (let i = 0; i < count; i++) answer.writeUInt16BE(start, 9 + 2 * i);
+        setTimeout(() => socket.write(answer), requests++ === 0 ? TIMEOUT_MS + 50 : 0);
+      });
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const connection = await connect({ port: (slow.address() as AddressInfo).port });
+      assert.equal((await rejection(connection.read('holding', 111, 2))).code, 'MODBUS_TIMEOUT');
+      // The late answer (111, 111) arrives while this one waits; it must get its own.
+      assert.deepEqual(await connection.read('holding', 222, 2), [222, 222]);
+      assert.deepEqual(await connection.read('holding', 7, 1), [7]);
+      assert.equal(connection.isOpen, true);
+    } finally {
+      slow.close();
+    }
+  });
+
   test('concurrent reads are all answered correctly', async () => {
     setAll();
     plc.setRaw(

@@ -16,7 +16,7 @@ function holding(type: DataType | undefined, extra: Partial<CodecPoint> = {}): C
   return { register: 'holding', type, ...extra };
 }
 
-function valueOf(result: DecodeResult): number | boolean {
+function decoded(result: DecodeResult): number | boolean {
   assert.ok(result.ok, `expected a value, got: ${result.ok ? '' : result.reason}`);
   return result.value;
 }
@@ -140,7 +140,7 @@ describe('golden vectors, every type in every order', () => {
       const point = holding(golden.type, { order });
       const words = golden.words[order];
       test(`${golden.type} ${golden.value} ${order} decodes`, () => {
-        assert.equal(valueOf(decodeRegisters(words, point)), golden.value);
+        assert.equal(decoded(decodeRegisters(words, point)), golden.value);
       });
       test(`${golden.type} ${golden.value} ${order} encodes`, () => {
         assert.deepEqual(encodeValue(golden.value, point), words);
@@ -151,36 +151,36 @@ describe('golden vectors, every type in every order', () => {
     for (const order of ORDERS) {
       test(`${type} ${value} ${order} ignores the order`, () => {
         const point = holding(type, { order });
-        assert.equal(valueOf(decodeRegisters([word], point)), value);
+        assert.equal(decoded(decodeRegisters([word], point)), value);
         assert.deepEqual(encodeValue(value, point), [word]);
       });
     }
   }
   test('ABCD is the default order', () => {
-    assert.equal(valueOf(decodeRegisters([0xdead, 0xbeef], holding('uint32'))), 0xdeadbeef);
-    assert.equal(valueOf(decodeRegisters([0x42f6, 0xe979], holding('float32'))), Math.fround(123.456));
+    assert.equal(decoded(decodeRegisters([0xdead, 0xbeef], holding('uint32'))), 0xdeadbeef);
+    assert.equal(decoded(decodeRegisters([0x42f6, 0xe979], holding('float32'))), Math.fround(123.456));
   });
   test('registers default to uint16', () => {
-    assert.equal(valueOf(decodeRegisters([0xffff], holding(undefined))), 65535);
-    assert.equal(valueOf(decodeRegisters([0x8000], { register: 'input' })), 32768);
+    assert.equal(decoded(decodeRegisters([0xffff], holding(undefined))), 65535);
+    assert.equal(decoded(decodeRegisters([0x8000], { register: 'input' })), 32768);
   });
 });
 
 describe('bits of a word', () => {
   test('bit 0 is the least significant, bit 15 the most', () => {
     const word = 0x8001;
-    assert.equal(valueOf(decodeRegisters([word], holding('bit', { bit: 0 }))), true);
-    assert.equal(valueOf(decodeRegisters([word], holding('bit', { bit: 15 }))), true);
-    assert.equal(valueOf(decodeRegisters([word], holding('bit', { bit: 1 }))), false);
-    assert.equal(valueOf(decodeRegisters([word], holding('bit', { bit: 14 }))), false);
+    assert.equal(decoded(decodeRegisters([word], holding('bit', { bit: 0 }))), true);
+    assert.equal(decoded(decodeRegisters([word], holding('bit', { bit: 15 }))), true);
+    assert.equal(decoded(decodeRegisters([word], holding('bit', { bit: 1 }))), false);
+    assert.equal(decoded(decodeRegisters([word], holding('bit', { bit: 14 }))), false);
   });
   test('every bit of an alternating word', () => {
     for (let bit = 0; bit < 16; bit++) {
-      assert.equal(valueOf(decodeRegisters([0xaaaa], holding('bit', { bit }))), bit % 2 === 1, `bit ${bit}`);
+      assert.equal(decoded(decodeRegisters([0xaaaa], holding('bit', { bit }))), bit % 2 === 1, `bit ${bit}`);
     }
   });
   test('scale and offset never apply to a bit', () => {
-    assert.equal(valueOf(decodeRegisters([0x0008], holding('bit', { bit: 3, scale: 10, offset: 5 }))), true);
+    assert.equal(decoded(decodeRegisters([0x0008], holding('bit', { bit: 3, scale: 10, offset: 5 }))), true);
   });
   test('encoding sets only the point bit', () => {
     assert.deepEqual(encodeValue(true, holding('bit', { bit: 0 })), [0x0001]);
@@ -193,13 +193,13 @@ describe('bits of a word', () => {
 describe('scale and offset', () => {
   test('value = raw * scale + offset', () => {
     const point = holding('uint16', { scale: 0.1, offset: -40 });
-    assert.ok(Math.abs((valueOf(decodeRegisters([1234], point)) as number) - 83.4) < 1e-9);
+    assert.ok(Math.abs((decoded(decodeRegisters([1234], point)) as number) - 83.4) < 1e-9);
   });
   test('scale alone, on a signed type', () => {
-    assert.equal(valueOf(decodeRegisters([0xfb2e], holding('int16', { scale: 0.5 }))), -617);
+    assert.equal(decoded(decodeRegisters([0xfb2e], holding('int16', { scale: 0.5 }))), -617);
   });
   test('offset alone, on a float', () => {
-    assert.equal(valueOf(decodeRegisters([0xbfc0, 0], holding('float32', { offset: 2 }))), 0.5);
+    assert.equal(decoded(decodeRegisters([0xbfc0, 0], holding('float32', { offset: 2 }))), 0.5);
   });
   test('encoding inverts them and rounds integer types', () => {
     assert.deepEqual(encodeValue(83.4, holding('uint16', { scale: 0.1, offset: -40 })), [1234]);
@@ -254,9 +254,9 @@ describe('malformed input', () => {
 
 describe('decodeBits', () => {
   test('a coil or discrete input is a bool by default', () => {
-    assert.equal(valueOf(decodeBits([true], { register: 'coil' })), true);
-    assert.equal(valueOf(decodeBits([false], { register: 'discrete' })), false);
-    assert.equal(valueOf(decodeBits([true], { register: 'discrete', type: 'bool' })), true);
+    assert.equal(decoded(decodeBits([true], { register: 'coil' })), true);
+    assert.equal(decoded(decodeBits([false], { register: 'discrete' })), false);
+    assert.equal(decoded(decodeBits([true], { register: 'discrete', type: 'bool' })), true);
   });
   test('exactly one bit', () => {
     assert.match(reasonOf(decodeBits([], { register: 'coil' })), /got 0/);
@@ -330,14 +330,14 @@ describe('round trip encode -> decode', () => {
           assert.equal(words.length, wordCount(type));
           assert.ok(words.every((word) => Number.isInteger(word) && word >= 0 && word <= 0xffff));
           const expected = type === 'float32' ? Math.fround(raw) : raw;
-          assert.equal(valueOf(decodeRegisters(words, plain)), expected, `${type} ${order} ${raw}`);
+          assert.equal(decoded(decodeRegisters(words, plain)), expected, `${type} ${order} ${raw}`);
 
           // With scale and offset the value comes back to within half a raw step.
           const scale = [0.1, 0.01, 2, -0.5][i % 4] ?? 1;
           const offset = [0, -40, 100.5, 3][i % 4] ?? 0;
           const scaled = holding(type, { order, scale, offset });
           const engineering = raw * scale + offset;
-          const back = valueOf(decodeRegisters(encodeValue(engineering, scaled), scaled)) as number;
+          const back = decoded(decodeRegisters(encodeValue(engineering, scaled), scaled)) as number;
           const tolerance = range ? Math.abs(scale) / 2 + 1e-6 : Math.abs(engineering) * 1e-6 + 1e-6;
           assert.ok(Math.abs(back - engineering) <= tolerance, `${type} ${order} ${engineering} -> ${back}`);
         }
@@ -348,7 +348,7 @@ describe('round trip encode -> decode', () => {
     for (let bit = 0; bit < 16; bit++) {
       for (const on of [true, false]) {
         const point = holding('bit', { bit });
-        assert.equal(valueOf(decodeRegisters(encodeValue(on, point), point)), on);
+        assert.equal(decoded(decodeRegisters(encodeValue(on, point), point)), on);
       }
     }
   });
