@@ -40,6 +40,12 @@ export function renderServerProperties({ port, controllerPort, logDir }: ServerP
     // Tests join groups one at a time; waiting for more members only adds latency.
     'group.initial.rebalance.delay.ms': 0,
 
+    // After a SIGKILL the restarted node may only register once the controller
+    // has expired its previous session; the 9 s default made every crash test
+    // wait that long. Loopback heartbeats can afford a much shorter session.
+    'broker.session.timeout.ms': 4000,
+    'broker.heartbeat.interval.ms': 500,
+
     // Small segments and no fsync tuning: test data is tiny and disposable.
     'log.segment.bytes': 16 * 1024 * 1024,
     'log.retention.check.interval.ms': 60_000,

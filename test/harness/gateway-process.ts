@@ -55,7 +55,11 @@ export class GatewayProcess {
     return GatewayProcess.start(['run', '--config', configFile], env);
   }
 
-  async waitForLog(predicate: (line: LogLine) => boolean, what: string, timeoutMs = 15_000): Promise<LogLine> {
+  async waitForLog(
+    predicate: (line: LogLine) => boolean,
+    what: string,
+    timeoutMs = 15_000,
+  ): Promise<LogLine> {
     let found: LogLine | undefined;
     await until(
       () => {
@@ -65,7 +69,8 @@ export class GatewayProcess {
       what,
       timeoutMs,
     );
-    if (!found) throw new Error(`gateway exited (${this.child.exitCode}) before ${what}; stderr: ${this.stderr}`);
+    if (!found)
+      throw new Error(`gateway exited (${this.child.exitCode}) before ${what}; stderr: ${this.stderr}`);
     return found;
   }
 

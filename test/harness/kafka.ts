@@ -145,7 +145,10 @@ export async function consumeAll(
     await new Promise<void>((resolve, reject) => {
       let settling = false;
       const timer = setTimeout(
-        () => reject(new Error(`${topic}: ${records.length} of ${expected} records arrived within ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new Error(`${topic}: ${records.length} of ${expected} records arrived within ${timeoutMs} ms`),
+          ),
         timeoutMs,
       );
       const checkDone = () => {

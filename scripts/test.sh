@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: lint and format check, type check, the
+# generated JSON Schema up to date, the build, then every test (unit,
+# integration against a real Kafka broker and simulated PLCs, fault tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+echo "== lint and format" >&2
+npx biome ci .
+echo "== type check" >&2
+npx tsc -p tsconfig.json
+echo "== device map JSON Schema up to date" >&2
+node scripts/generate-schema.ts --check
+echo "== build" >&2
+npm run --silent build
+echo "== tests" >&2
+npm test --silent
