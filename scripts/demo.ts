@@ -40,7 +40,10 @@ let stopping = false;
 
 function spawnLogged(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   const log = openSync(join(logDir, `${name}.log`), 'w');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
+  });
   child.on('exit', (code) => {
     if (!stopping) console.error(`${name} exited (${code}); see ${join(logDir, `${name}.log`)}`);
   });
@@ -67,7 +70,11 @@ async function startBroker(): Promise<string | undefined> {
 }
 
 async function printEvents(brokers: string): Promise<() => Promise<void>> {
-  const kafka = new Kafka({ clientId: 'demo-viewer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'demo-viewer',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({ groupId: `demo-viewer-${process.pid}` });
   await connectWhenTopicExists(kafka, consumer);
   await consumer.run({
@@ -122,7 +129,10 @@ async function main(): Promise<void> {
   if (brokers) {
     stopViewer = await printEvents(brokers);
   } else {
-    reporter = setInterval(() => console.log(`buffered, waiting for a broker: ${bufferedEvents()} events`), 5000);
+    reporter = setInterval(
+      () => console.log(`buffered, waiting for a broker: ${bufferedEvents()} events`),
+      5000,
+    );
   }
 
   const done = new Promise<void>((resolveDone) => {
@@ -137,7 +147,9 @@ async function main(): Promise<void> {
   await stopViewer?.();
   for (const child of children.reverse()) {
     child.kill('SIGTERM');
-    await new Promise((resolveExit) => (child.exitCode === null ? child.once('exit', resolveExit) : resolveExit(null)));
+    await new Promise((resolveExit) =>
+      child.exitCode === null ? child.once('exit', resolveExit) : resolveExit(null),
+    );
   }
   console.log(`Events still in the buffer: ${bufferedEvents()}`);
   await broker?.stop();

@@ -8,8 +8,9 @@
  *                                                       KAFKA_BROKERS=127.0.0.1:PORT when ready
  *
  * Lifetime of the JVM. It must not outlive the Node process that started it:
- *  - a normal exit of that process (including an uncaught exception) kills it
- *    from a process 'exit' listener;
+ *  - when that process exits without having stopped it (including on an
+ *    uncaught exception), a process 'exit' listener SIGKILLs it and removes a
+ *    temporary data dir;
  *  - on Linux the JVM is started through util-linux `setpriv --pdeathsig TERM`,
  *    so the kernel stops it even when Node dies by SIGKILL or an unhandled signal.
  * Limits: without setpriv (non-Linux) a Node process killed by a signal leaves
@@ -25,8 +26,9 @@ import { parseArgs } from 'node:util';
 import { isFormatted, layout, newClusterId, readPorts, writePorts } from './kafka/data-dir.ts';
 import { ensureKafkaJars, KAFKA_VERSION } from './kafka/jars.ts';
 import { formatStorage, hasSetpriv, javaBin, jvmArgs } from './kafka/java.ts';
+import { logExcerpt, tail } from './kafka/log-excerpt.ts';
 import { freePort } from './kafka/net.ts';
-import { type Exit, tail, waitUntilReady } from './kafka/ready.ts';
+import { type Exit, waitUntilReady } from './kafka/ready.ts';
 import { renderServerProperties } from './kafka/server-properties.ts';
 
 export { ensureKafkaJars, KAFKA_VERSION };
@@ -166,6 +168,7 @@ export class KafkaBroker {
     const child = this.#child;
     if (!child) return;
     this.#child = undefined;
+    this.#exited = undefined;
     // SIGKILL even for a kept dir: the caller may delete it right after this
     // returns, and Kafka recovers an unclean shutdown on its next start anyway.
     child.kill('SIGKILL');
@@ -216,7 +219,7 @@ export class KafkaBroker {
       await this.#halt('SIGKILL');
       throw new Error(
         `Kafka ${KAFKA_VERSION} broker in ${this.dataDir} did not start: ${reason}\n` +
-          `--- ${dirs.serverLog} (last lines) ---\n${tail(dirs.serverLog)}\n` +
+          `--- ${dirs.serverLog} ---\n${logExcerpt(dirs.serverLog)}\n` +
           `--- ${dirs.stdoutLog} (last lines) ---\n${tail(dirs.stdoutLog, 20)}`,
       );
     }
@@ -248,8 +251,9 @@ const USAGE = `usage:
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
+  if (!Number.isInteger(parsed) || parsed <= 0) {
     throw new Error(`--${name} must be a positive integer, got ${value}`);
+  }
   return parsed;
 }
 

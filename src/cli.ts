@@ -29,7 +29,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   let parsed: { values: { config?: string | undefined }; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { config: { type: 'string', short: 'c' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     return usageError((error as Error).message);
   }

@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { createModbusDriver } from './adapters/modbus/driver.ts';
+import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
@@ -16,7 +17,6 @@ import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
 import { recordShape } from './producer/record.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
-import type { DeviceStatus } from './adapters/runner.ts';
 
 export interface GatewayOptions {
   site: SiteFile;

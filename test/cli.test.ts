@@ -66,9 +66,18 @@ describe('gateway CLI', () => {
     );
     const result = await cli(['run', '--config', file]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`${file}:15:9 devices\\[0\\]\\.points\\[0\\]\\.adress: unknown key "adress"`));
-    assert.match(result.stderr, new RegExp(`${file}:13:\\d+ devices\\[0\\]\\.points\\[0\\]: missing required key "address"`));
-    assert.match(result.stderr, new RegExp(`${file}:18:\\d+ devices\\[0\\]\\.points\\[1\\]\\.address: must be`));
+    assert.match(
+      result.stderr,
+      new RegExp(`${file}:15:9 devices\\[0\\]\\.points\\[0\\]\\.adress: unknown key "adress"`),
+    );
+    assert.match(
+      result.stderr,
+      new RegExp(`${file}:13:\\d+ devices\\[0\\]\\.points\\[0\\]: missing required key "address"`),
+    );
+    assert.match(
+      result.stderr,
+      new RegExp(`${file}:18:\\d+ devices\\[0\\]\\.points\\[1\\]\\.address: must be`),
+    );
     assert.match(result.stderr, /duplicate point id "t"/);
     assert.match(result.stderr, /not started/);
     assert.equal(existsSync(stateDir), false, 'no buffer was created');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { AlarmEvent } from '../src/alarms/event.ts';
 import { Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
@@ -103,7 +103,10 @@ describe('gateway end to end: simulated Modbus plant to Kafka', () => {
       assert.equal(event.schema, 'iiot.alarm.v1');
       assert.equal(event.gateway_id, 'gw-test');
       assert.match(event.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      assert.equal(event.condition_id, `test-site/${event.area}/${event.line}/${event.asset}/${event.point}/${event.alarm}`);
+      assert.equal(
+        event.condition_id,
+        `test-site/${event.area}/${event.line}/${event.asset}/${event.point}/${event.alarm}`,
+      );
       assert.match(event.source_time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       assert.match(event.gateway_time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       assert.equal(event.event_date, event.source_time.slice(0, 10));
@@ -133,12 +136,17 @@ describe('gateway end to end: simulated Modbus plant to Kafka', () => {
 
     // One key, one partition, and offsets in the order the gateway produced the events.
     const byKey = new Map<string, Received[]>();
-    for (const record of records) byKey.set(record.key ?? '', [...(byKey.get(record.key ?? '') ?? []), record]);
+    for (const record of records)
+      byKey.set(record.key ?? '', [...(byKey.get(record.key ?? '') ?? []), record]);
     for (const [key, list] of byKey) {
       assert.equal(new Set(list.map((r) => r.partition)).size, 1, `${key} stays on one partition`);
       const byOffset = [...list].sort((a, b) => Number(a.offset) - Number(b.offset));
       const seqs = byOffset.map((r) => r.event.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${key} arrives in seq order`);
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+        `${key} arrives in seq order`,
+      );
     }
   });
 

@@ -2,7 +2,6 @@
  * "Ready" means the broker answered a real Kafka request with itself as a live
  * broker and a known controller, not merely that its port accepts connections.
  */
-import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 
 const POLL_MS = 250;
@@ -60,14 +59,4 @@ export async function waitUntilReady(
 export function describeExit(exit: Exit): string {
   if (exit.error) return exit.error.message;
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-}
-
-/** The last lines of a log file, for error messages; empty when unreadable. */
-export function tail(file: string, lines = 40): string {
-  try {
-    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
-    return all.slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }

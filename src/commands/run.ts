@@ -13,9 +13,14 @@ export async function runCommand(file: string): Promise<number> {
     return 1;
   }
   const site = result.site;
-  const logger = createLogger((process.env.LOG_LEVEL as LogLevel | undefined) ?? site.gateway.log_level ?? 'info');
+  const logger = createLogger(
+    (process.env.LOG_LEVEL as LogLevel | undefined) ?? site.gateway.log_level ?? 'info',
+  );
   const fatal = (error: unknown) => {
-    logger.fatal({ err: error }, error instanceof GatewayError ? error.describe() : 'unexpected error; exiting');
+    logger.fatal(
+      { err: error },
+      error instanceof GatewayError ? error.describe() : 'unexpected error; exiting',
+    );
     process.exit(1);
   };
   process.on('uncaughtException', fatal);
@@ -25,7 +30,10 @@ export async function runCommand(file: string): Promise<number> {
   try {
     gateway = Gateway.start({ site, logger });
   } catch (error) {
-    logger.fatal({ err: error }, error instanceof GatewayError ? error.describe() : 'gateway failed to start');
+    logger.fatal(
+      { err: error },
+      error instanceof GatewayError ? error.describe() : 'gateway failed to start',
+    );
     return 1;
   }
   const signal = await untilShutdownSignal();

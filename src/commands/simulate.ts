@@ -9,7 +9,13 @@ export async function simulateCommand(file: string): Promise<number> {
     for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
     return 1;
   }
-  const plant = await startSimulatedPlant(result.site, { scenarios: 'auto' });
+  let plant: Awaited<ReturnType<typeof startSimulatedPlant>>;
+  try {
+    plant = await startSimulatedPlant(result.site, { scenarios: 'auto' });
+  } catch (error) {
+    process.stderr.write(`[simulator] cannot serve the devices of ${file}: ${(error as Error).message}\n`);
+    return 1;
+  }
   for (const [id, device] of plant.devices) {
     process.stdout.write(`simulating ${id} on ${device.host}:${device.port}\n`);
   }

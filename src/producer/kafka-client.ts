@@ -114,7 +114,11 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
         topic,
         acks: -1,
         timeout: options.requestTimeoutMs,
-        messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+        messages: records.map((record) => ({
+          key: record.key,
+          value: record.value,
+          headers: record.headers,
+        })),
       });
     },
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Reading } from '../../src/adapters/reading.ts';
-import { type DeviceDriver, DeviceRunner, type DeviceSession, type RunnerSink } from '../../src/adapters/runner.ts';
+import {
+  type DeviceDriver,
+  DeviceRunner,
+  type DeviceSession,
+  type RunnerSink,
+} from '../../src/adapters/runner.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { until } from '../harness/wait.ts';
@@ -21,7 +26,9 @@ class SwitchableDevice implements DeviceDriver {
       poll: async (): Promise<Reading[]> => {
         this.polls += 1;
         if (!this.reachable) throw new Error('socket closed');
-        return [{ deviceId: 'plc-1', pointId: 'p', value: this.polls, quality: 'good', gatewayTime: Date.now() }];
+        return [
+          { deviceId: 'plc-1', pointId: 'p', value: this.polls, quality: 'good', gatewayTime: Date.now() },
+        ];
       },
       close: async () => {
         this.closes += 1;
@@ -40,7 +47,6 @@ class RecordingSink implements RunnerSink {
     this.comm.push(lost);
   }
 }
-
 
 function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3) {
   return new DeviceRunner({

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENT_SCHEMA, type AlarmEventDraft } from '../../src/alarms/event.ts';
+import { type AlarmEventDraft, EVENT_SCHEMA } from '../../src/alarms/event.ts';
 
 /** A temporary directory removed by the returned function. */
 export function tempDir(prefix = 'gateway-test-'): { dir: string; remove: () => void } {
@@ -28,7 +28,15 @@ export function draft(overrides: Partial<AlarmEventDraft> = {}): AlarmEventDraft
     condition_id: 'site-a/area-1/line-1/asset-1/temperature/temp',
     kind: 'limit',
     transition: 'raise',
-    state: { active: true, acked: false, latched: false, shelved: false, suppressed: false, out_of_service: false, level: 'H' },
+    state: {
+      active: true,
+      acked: false,
+      latched: false,
+      shelved: false,
+      suppressed: false,
+      out_of_service: false,
+      level: 'H',
+    },
     priority: 'high',
     severity: 700,
     value: 81,

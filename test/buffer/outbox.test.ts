@@ -131,7 +131,8 @@ describe('Outbox', () => {
     writeFileSync(notADirectory, '');
     assert.throws(
       () => new Outbox({ path: join(notADirectory, 'buffer.db'), shapeOf: recordShape }),
-      (error: Error & { code?: string }) => error.code === 'BUFFER_OPEN' && error.message.includes(notADirectory),
+      (error: Error & { code?: string }) =>
+        error.code === 'BUFFER_OPEN' && error.message.includes(notADirectory),
     );
   });
 });

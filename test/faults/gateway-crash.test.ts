@@ -34,7 +34,9 @@ describe('gateway crash while draining', () => {
     for (let i = 0; i < BACKLOG; i += 500) {
       outbox.commit(
         [],
-        Array.from({ length: 500 }, (_, j) => draft({ gateway_id: 'gw-test', site: 'test-site', asset: `asset-${(i + j) % 7}` })),
+        Array.from({ length: 500 }, (_, j) =>
+          draft({ gateway_id: 'gw-test', site: 'test-site', asset: `asset-${(i + j) % 7}` }),
+        ),
       );
     }
     outbox.close();

@@ -16,6 +16,7 @@ import {
   kafkaClient,
   ownBroker,
   sharedBrokers,
+  topicSize,
   uniqueTopic,
 } from './kafka.ts';
 
@@ -109,6 +110,7 @@ describe('kafka broker integration', { timeout: 180_000 }, () => {
     }
 
     await produce(brokers, topic, 50);
+    assert.equal(await topicSize(brokers, topic), 50);
     const records = await consumeAll(brokers, topic, { expected: 50, timeoutMs: 30_000, settleMs: 500 });
     assert.equal(records.length, 50, 'nothing was written twice');
     assertComplete(records, 50);

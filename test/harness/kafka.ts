@@ -81,6 +81,22 @@ export async function createTopic(brokers: string, topic: string, partitions = 1
   }
 }
 
+/**
+ * How many records the topic holds: high minus low watermark, summed over its
+ * partitions. Exact for the gateway's non-transactional writes; a transactional
+ * producer would add commit markers to the count.
+ */
+export async function topicSize(brokers: string, topic: string): Promise<number> {
+  const admin = kafkaClient(brokers).admin();
+  await admin.connect();
+  try {
+    const partitions = await admin.fetchTopicOffsets(topic);
+    return partitions.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface ConsumedRecord {
   key: string | null;
   /** UTF-8 text; a null value (tombstone) reads as ''. */

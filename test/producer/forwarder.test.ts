@@ -7,8 +7,8 @@ import type { BrokerClient, OutgoingRecord, TopicSpec } from '../../src/producer
 import { recordShape } from '../../src/producer/record.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { until } from '../harness/wait.ts';
 import { draft, tempDir } from '../buffer/fixtures.ts';
+import { until } from '../harness/wait.ts';
 
 /** A broker stand-in driven by the test: it fails while `down` is set and records what it acknowledged. */
 class ScriptedBroker implements BrokerClient {
@@ -43,10 +43,11 @@ class ScriptedBroker implements BrokerClient {
   }
 
   seqs(): number[] {
-    return this.acknowledged.flatMap((batch) => batch.records.map((r) => (JSON.parse(r.value) as { seq: number }).seq));
+    return this.acknowledged.flatMap((batch) =>
+      batch.records.map((r) => (JSON.parse(r.value) as { seq: number }).seq),
+    );
   }
 }
-
 
 describe('Forwarder', () => {
   let temp: ReturnType<typeof tempDir>;
