@@ -31,7 +31,7 @@ export interface AlarmReason {
   deadband?: number;
   on_delay_ms?: number;
   off_delay_ms?: number;
-  /** The reading(s) that decided it: value and epoch-ms time. */
+  /** The reading(s) that decided it: value, quality and RFC 3339 time. */
   samples?: { value: PointValue | null; quality: Quality; time: string }[];
 }
 
