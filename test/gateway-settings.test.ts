@@ -14,7 +14,10 @@ test('KAFKA_BROKERS overrides the site file, which overrides the default', () =>
 });
 
 test('the buffer lives in STATE_DIRECTORY, else the site state_dir, else ./var', () => {
-  assert.equal(resolveBufferPath(site({ id: 'g' }), { STATE_DIRECTORY: '/var/lib/gw:/other' }), '/var/lib/gw/buffer.db');
+  assert.equal(
+    resolveBufferPath(site({ id: 'g' }), { STATE_DIRECTORY: '/var/lib/gw:/other' }),
+    '/var/lib/gw/buffer.db',
+  );
   assert.equal(resolveBufferPath(site({ id: 'g', state_dir: '/srv/gw' }), {}), '/srv/gw/buffer.db');
   assert.match(resolveBufferPath(site({ id: 'g' }), {}), /\/var\/buffer\.db$/);
   assert.equal(resolveBufferPath(site({ id: 'g', buffer: { path: '/data/b.db' } }), {}), '/data/b.db');

@@ -18,6 +18,7 @@ import type { PointValue } from '../adapters/reading.ts';
 import { effectiveDataType, isBitRegister } from '../config/data-types.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { ModbusPoint, ModbusTcpDevice, RegisterType } from '../config/schema.ts';
+import { type DropOut, isSilentAt } from './drop-out.ts';
 import { type Scenario, valueAt } from './scenarios.ts';
 
 export interface SimulatorOptions {
@@ -54,6 +55,7 @@ export class SimulatedModbusDevice {
   readonly #scenarios = new Map<string, { scenario: Scenario; startedAt: number }>();
   #ticker: NodeJS.Timeout | undefined;
   #muted = false;
+  #dropOut: { schedule: DropOut; startedAt: number } | undefined;
 
   private constructor(device: ModbusTcpDevice, options: SimulatorOptions) {
     this.device = device;
@@ -144,6 +146,17 @@ export class SimulatedModbusDevice {
     this.#muted = false;
   }
 
+  /** Falls silent on a schedule (undefined: never), so a lost device and its recovery can be watched. */
+  setDropOut(schedule: DropOut | undefined): void {
+    this.#dropOut = schedule && { schedule, startedAt: Date.now() };
+  }
+
+  #silent(): boolean {
+    if (this.#muted) return true;
+    const dropOut = this.#dropOut;
+    return dropOut !== undefined && isSilentAt(dropOut.schedule, Date.now() - dropOut.startedAt);
+  }
+
   /** Stops listening and drops every open connection, as a PLC that went off the network. */
   async stop(): Promise<void> {
     const server = this.#server;
@@ -208,7 +221,7 @@ export class SimulatedModbusDevice {
 
   #serve(register: RegisterType, address: number, count: number, unitId: number, reply: Reply): void {
     // A request for another unit goes unanswered, as behind a serial gateway with no such device.
-    if (this.#muted || unitId !== this.#unitId) return;
+    if (this.#silent() || unitId !== this.#unitId) return;
     const failure = this.#failureWithin(register, address, count);
     if (failure !== undefined) {
       reply(modbusException(failure), []);

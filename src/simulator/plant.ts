@@ -1,7 +1,11 @@
 /** Serves a simulated PLC for every Modbus device of a site file. */
 import type { SiteFile } from '../config/schema.ts';
 import { autoScenario } from './auto-scenarios.ts';
+import type { DropOut } from './drop-out.ts';
 import { SimulatedModbusDevice } from './modbus-server.ts';
+
+/** Silent for 8 s every 90 s, starting 45 s in: long enough for a communication-loss alarm at usual poll rates. */
+const AUTO_DROP_OUT: DropOut = { period_ms: 90_000, silent_ms: 8_000, phase_ms: 45_000 };
 
 export interface SimulatedPlantOptions {
   /** Device id -> port to listen on instead of the site file's; 0 picks a free port. */
@@ -31,6 +35,8 @@ export async function startSimulatedPlant(
       devices.set(device.id, simulated);
       if ((options.scenarios ?? 'auto') === 'auto') {
         for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
+        // The last device of the site drops out now and then, so communication-loss alarms show too.
+        if (device === site.devices.at(-1)) simulated.setDropOut(AUTO_DROP_OUT);
       }
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 /** The simulator's own API; talking to it over Modbus is covered by test/adapters/modbus/client.test.ts. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { connectModbusTcp } from '../../src/adapters/modbus/client.ts';
 import type { ModbusTcpDevice } from '../../src/config/schema.ts';
 import { SimulatedModbusDevice } from '../../src/simulator/modbus-server.ts';
 
@@ -90,5 +91,25 @@ describe('SimulatedModbusDevice', () => {
 
   test('a port in use is reported', async () => {
     await assert.rejects(SimulatedModbusDevice.start(DEVICE, { port: plc.port }), /EADDRINUSE/);
+  });
+
+  test('a drop-out schedule silences the device during its window and only then', async () => {
+    const connection = await connectModbusTcp({
+      host: '127.0.0.1',
+      port: plc.port,
+      unitId: 1,
+      timeoutMs: 150,
+    });
+    try {
+      plc.setDropOut({ period_ms: 60_000, silent_ms: 30_000 });
+      await assert.rejects(connection.read('input', 0, 1), (error: Error & { code?: string }) => {
+        return error.code === 'MODBUS_TIMEOUT';
+      });
+      plc.setDropOut({ period_ms: 60_000, silent_ms: 30_000, phase_ms: 30_000 });
+      assert.equal((await connection.read('input', 0, 1)).length, 1);
+    } finally {
+      plc.setDropOut(undefined);
+      await connection.close();
+    }
   });
 });
