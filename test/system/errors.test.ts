@@ -6,7 +6,7 @@ import { ERRORS, GatewayError } from '../../src/system/errors.ts';
 test('every error code is documented in docs/errors.md with its stage', () => {
   const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
   for (const [code, entry] of Object.entries(ERRORS)) {
-    assert.match(doc, new RegExp(`\\| \`${code}\` \\| ${entry.stage} \\|`), code);
+    assert.match(doc, new RegExp(`\\| \`${code}\`\\s+\\| ${entry.stage}\\s+\\|`), code);
   }
 });
 
