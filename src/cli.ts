@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
 // harmless library bug); Node 24 warns about each. Other warnings still print.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  if (warning.name !== 'TimeoutNegativeWarning')
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
 process.exitCode = await main(process.argv.slice(2));
