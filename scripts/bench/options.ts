@@ -1,0 +1,70 @@
+/** Command line of `npm run bench`. */
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['buffer', 'latency', 'modbus'] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  markdown: string | undefined;
+  sections: ReadonlySet<SectionName>;
+  backlog: number;
+  commitSeconds: number;
+  changes: number;
+  devices: number;
+  pointsPerDevice: number;
+  pollIntervalMs: number;
+  modbusSeconds: number;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+  --quick             smaller sizes, about a minute instead of a few
+  --markdown FILE     write the Markdown report to FILE instead of stdout
+  --only LIST         comma-separated subset of: ${SECTIONS.join(', ')}
+  --backlog N         events per backlog (default 100000; quick 20000)
+  --changes N         value changes in the latency run (default 200; quick 40)
+  --devices N         simulated PLCs in the latency run (default 4)
+  --points N          points per PLC in the latency run (default 250)
+  --seconds N         seconds per Modbus read-rate run (default 3; quick 1)`;
+
+function count(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive integer`);
+  return parsed;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      markdown: { type: 'string' },
+      only: { type: 'string' },
+      backlog: { type: 'string' },
+      changes: { type: 'string' },
+      devices: { type: 'string' },
+      points: { type: 'string' },
+      seconds: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const only = values.only?.split(',').map((name) => name.trim());
+  const unknown = only?.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown && unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}`);
+  return {
+    markdown: values.markdown,
+    sections: new Set((only ?? SECTIONS) as SectionName[]),
+    backlog: count('backlog', values.backlog, quick ? 20_000 : 100_000),
+    commitSeconds: quick ? 3 : 10,
+    changes: count('changes', values.changes, quick ? 40 : 200),
+    devices: count('devices', values.devices, 4),
+    pointsPerDevice: count('points', values.points, 250),
+    pollIntervalMs: 100,
+    modbusSeconds: count('seconds', values.seconds, quick ? 1 : 3),
+  };
+}
