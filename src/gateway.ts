@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { createModbusDriver } from './adapters/modbus/driver.ts';
+import { createDriver } from './adapters/create-driver.ts';
 import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import { compileAlarms } from './alarms/compile.ts';
@@ -101,7 +101,7 @@ export class Gateway {
     this.#runners = site.devices.map((device) => {
       const deviceLogger = stageLogger(logger, 'adapter', { device: device.id });
       return new DeviceRunner({
-        driver: createModbusDriver(device, deviceLogger),
+        driver: createDriver(device, deviceLogger),
         pollIntervalMs: device.poll_interval_ms ?? DEFAULTS.pollIntervalMs,
         commLossAfter: device.comm_loss_after ?? DEFAULTS.commLossAfter,
         sink: this.#evaluator,

@@ -1,7 +1,8 @@
 /**
  * Owns everything around a device that is not protocol: the poll schedule,
  * reconnects with backoff and jitter, and the decision that a device is lost.
- * An adapter only has to connect and poll once; the runner does the rest.
+ * A polled adapter only has to connect and poll once; a push adapter
+ * (subscriptions) connects and delivers; the runner does the rest.
  */
 import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
@@ -16,13 +17,43 @@ export interface DeviceSession {
   close(): Promise<void>;
 }
 
-export interface DeviceDriver {
+/** A device the runner polls on a fixed schedule (Modbus, OPC UA reads). */
+export interface PollingDriver {
   readonly deviceId: string;
+  readonly mode?: 'poll';
   connect(): Promise<DeviceSession>;
 }
 
+/** How a push adapter hands its data and its link state to the runner. */
+export interface PushLink {
+  /**
+   * Hands readings to the alarm stage and returns once they are committed to
+   * the buffer: true when committed, false when not (acknowledge nothing upstream then).
+   */
+  deliver(readings: readonly Reading[]): boolean;
+  /** The protocol library lost the device, or got it back, while it reconnects by itself. */
+  link(up: boolean, detail: string): void;
+}
+
+/** One open push connection (subscriptions, MQTT session). */
+export interface PushSession {
+  /** Settles when the session is over for good and the runner must connect again from scratch. */
+  readonly ended: Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A device that pushes its values (OPC UA subscriptions, MQTT). */
+export interface PushDriver {
+  readonly deviceId: string;
+  readonly mode: 'push';
+  connect(link: PushLink): Promise<PushSession>;
+}
+
+export type DeviceDriver = PollingDriver | PushDriver;
+
 export interface RunnerSink {
-  readings(readings: readonly Reading[]): void;
+  /** Returns whether the readings and the events they produced are committed. */
+  readings(readings: readonly Reading[]): boolean;
   /** Reported on every change and after the first successful poll, so a persisted alarm can clear. */
   communication(deviceId: string, lost: boolean, detail: string, at: number): void;
 }
@@ -52,7 +83,7 @@ export class DeviceRunner {
   readonly #backoff: Backoff;
   readonly #now: () => number;
   readonly #stop = new AbortController();
-  #session: DeviceSession | undefined;
+  #session: DeviceSession | PushSession | undefined;
   #loop: Promise<void> | undefined;
   #reportedLost: boolean | undefined;
   readonly status: DeviceStatus;
@@ -72,7 +103,8 @@ export class DeviceRunner {
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    const { driver } = this.#options;
+    this.#loop ??= driver.mode === 'push' ? this.#runPush(driver) : this.#runPolling(driver);
   }
 
   /** Stops polling; a poll in flight finishes first so its readings are not half-delivered. */
@@ -81,14 +113,15 @@ export class DeviceRunner {
     await this.#loop;
   }
 
-  async #run(): Promise<void> {
+  async #runPolling(driver: PollingDriver): Promise<void> {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       const started = this.#now();
       try {
-        this.#session ??= await this.#options.driver.connect();
+        const session = (this.#session as DeviceSession | undefined) ?? (await driver.connect());
+        this.#session = session;
         this.status.connected = true;
-        const readings = await this.#session.poll();
+        const readings = await session.poll();
         this.#succeeded();
         this.#options.sink.readings(readings);
       } catch (cause) {
@@ -103,9 +136,54 @@ export class DeviceRunner {
     await this.#closeSession();
   }
 
+  async #runPush(driver: PushDriver): Promise<void> {
+    const signal = this.#stop.signal;
+    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    const link: PushLink = {
+      deliver: (readings) => {
+        this.status.polls += 1;
+        return this.#options.sink.readings(readings) !== false;
+      },
+      link: (up, detail) => {
+        if (signal.aborted) return;
+        if (up) this.#succeeded();
+        else this.#linkDown(detail);
+      },
+    };
+    while (!signal.aborted) {
+      try {
+        const session = await driver.connect(link);
+        this.#session = session;
+        this.status.connected = true;
+        this.#succeeded();
+        await Promise.race([session.ended, stopped]);
+        if (signal.aborted) break;
+        throw new GatewayError('DEVICE_POLL', 'the session ended');
+      } catch (cause) {
+        if (signal.aborted) break;
+        await this.#failed(cause);
+        await sleep(this.#backoff.next(), signal);
+      }
+    }
+    await this.#closeSession();
+  }
+
+  /** A push link that went down is a detected loss already: no count of failed polls to wait for. */
+  #linkDown(detail: string): void {
+    const { logger, driver } = this.#options;
+    this.status.connected = false;
+    this.status.consecutiveFailures += 1;
+    this.status.lastError = detail;
+    if (this.status.lost) return;
+    this.status.lost = true;
+    logger.error({ device: driver.deviceId }, `device lost: ${detail}`);
+    this.#report(true, detail);
+  }
+
   #succeeded(): void {
     const { logger, driver } = this.#options;
     this.status.polls += 1;
+    this.status.connected = true;
     if (this.status.consecutiveFailures > 0 || this.#reportedLost !== false) {
       if (this.status.lost) logger.info({ device: driver.deviceId }, 'device reachable again');
       this.status.lost = false;

@@ -49,7 +49,8 @@ export class AlarmEvaluator {
     return this.#committed;
   }
 
-  readings(readings: readonly Reading[]): void {
+  /** Returns false when the events these readings produced could not be committed. */
+  readings(readings: readonly Reading[]): boolean {
     const now = this.#now();
     const batch = new Batch();
     for (const reading of readings) {
@@ -57,7 +58,7 @@ export class AlarmEvaluator {
       for (const def of defs ?? [])
         this.#apply(batch, def, (state) => evaluate(def, state, reading, now, this.#options.newId));
     }
-    this.#flush(batch);
+    return this.#flush(batch);
   }
 
   communication(deviceId: string, lost: boolean, _detail: string, at: number): void {
@@ -90,8 +91,8 @@ export class AlarmEvaluator {
     }
   }
 
-  #flush(batch: Batch): void {
-    if (batch.drafts.length === 0) return;
+  #flush(batch: Batch): boolean {
+    if (batch.drafts.length === 0) return true;
     const changes = [...batch.changes].map(([conditionId, state]) => ({ conditionId, state }));
     let events: AlarmEvent[];
     try {
@@ -102,7 +103,7 @@ export class AlarmEvaluator {
       for (const [conditionId, state] of batch.previous) this.#states.set(conditionId, state);
       const described = error instanceof GatewayError ? error.describe() : String(error);
       this.#options.logger.error({ events: batch.drafts.length }, described);
-      return;
+      return false;
     }
     this.#committed += events.length;
     for (const event of events) {
@@ -117,6 +118,7 @@ export class AlarmEvaluator {
         event.message,
       );
     }
+    return true;
   }
 }
 

@@ -42,9 +42,37 @@ export interface OutboxOptions {
 
 const LAST_SEQ = 'last_seq';
 
+// Prepared once per connection: a statement prepared per call holds native
+// memory until the garbage collector finalizes it, which grows the process
+// steadily under a high commit rate.
+function prepareStatements(db: BufferDatabase) {
+  return {
+    insertEvent: db.prepare(
+      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    upsertState: db.prepare(
+      `INSERT INTO alarm_state (condition_id, state, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (condition_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+    ),
+    saveMeta: db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    loadMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    loadStates: db.prepare('SELECT condition_id, state FROM alarm_state'),
+    oldest: db.prepare(
+      'SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?',
+    ),
+    remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
+    stats: db.prepare(
+      'SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes, MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt FROM outbox',
+    ),
+  };
+}
+
 export class Outbox {
   readonly path: string;
   readonly #db: BufferDatabase;
+  readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #shapeOf: (event: AlarmEvent) => RecordShape;
   readonly #now: () => number;
   readonly #listeners = new Set<() => void>();
@@ -55,9 +83,8 @@ export class Outbox {
     this.#db = openBufferDatabase(options.path, options.synchronous ?? 'full');
     this.#shapeOf = options.shapeOf;
     this.#now = options.now ?? Date.now;
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(LAST_SEQ) as
-      | { value: string }
-      | undefined;
+    this.#sql = prepareStatements(this.#db);
+    const row = this.#sql.loadMeta.get(LAST_SEQ) as { value: string } | undefined;
     this.#lastSeq = row ? Number(row.value) : 0;
   }
 
@@ -67,16 +94,7 @@ export class Outbox {
    */
   commit(changes: readonly StateChange[], drafts: readonly AlarmEventDraft[]): AlarmEvent[] {
     const now = this.#now();
-    const insertEvent = this.#db.prepare(
-      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const upsertState = this.#db.prepare(
-      `INSERT INTO alarm_state (condition_id, state, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (condition_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-    );
-    const saveSeq = this.#db.prepare(
-      `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    );
+    const { insertEvent, upsertState, saveMeta } = this.#sql;
     let seq = this.#lastSeq;
     const events: AlarmEvent[] = [];
     try {
@@ -93,7 +111,7 @@ export class Outbox {
         for (const change of changes) {
           upsertState.run(change.conditionId, JSON.stringify(change.state), now);
         }
-        if (seq !== this.#lastSeq) saveSeq.run(LAST_SEQ, String(seq));
+        if (seq !== this.#lastSeq) saveMeta.run(LAST_SEQ, String(seq));
       })();
     } catch (cause) {
       throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
@@ -105,7 +123,7 @@ export class Outbox {
 
   /** Persisted alarm states by condition id, to resume exactly where the last run stopped. */
   loadStates(): Map<string, unknown> {
-    const rows = this.#db.prepare('SELECT condition_id, state FROM alarm_state').all() as {
+    const rows = this.#sql.loadStates.all() as {
       condition_id: string;
       state: string;
     }[];
@@ -114,9 +132,7 @@ export class Outbox {
 
   /** The oldest events, in sequence order, within both bounds (at least one event if any is waiting). */
   peek(maxEvents: number, maxBytes: number): StoredEvent[] {
-    const rows = this.#db
-      .prepare('SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?')
-      .all(maxEvents) as {
+    const rows = this.#sql.oldest.all(maxEvents) as {
       seq: number;
       event_id: string;
       record_key: string;
@@ -143,7 +159,7 @@ export class Outbox {
 
   /** Removes events the broker acknowledged. */
   remove(events: readonly StoredEvent[]): void {
-    const del = this.#db.prepare('DELETE FROM outbox WHERE seq = ?');
+    const del = this.#sql.remove;
     try {
       this.#db.transaction(() => {
         for (const event of events) del.run(event.seq);
@@ -154,11 +170,12 @@ export class Outbox {
   }
 
   stats(): OutboxStats {
-    const row = this.#db
-      .prepare(
-        'SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes, MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt FROM outbox',
-      )
-      .get() as { events: number; bytes: number; oldestSeq: number | null; oldestCreatedAt: number | null };
+    const row = this.#sql.stats.get() as {
+      events: number;
+      bytes: number;
+      oldestSeq: number | null;
+      oldestCreatedAt: number | null;
+    };
     return { ...row, lastSeq: this.#lastSeq };
   }
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Reading } from '../../src/adapters/reading.ts';
 import {
-  type DeviceDriver,
   DeviceRunner,
   type DeviceSession,
+  type PollingDriver,
   type RunnerSink,
 } from '../../src/adapters/runner.ts';
 import { Backoff } from '../../src/system/backoff.ts';
@@ -12,7 +12,7 @@ import { createLogger } from '../../src/telemetry/logger.ts';
 import { until } from '../harness/wait.ts';
 
 /** A device stand-in whose reachability the test switches; it counts connects and closes. */
-class SwitchableDevice implements DeviceDriver {
+class SwitchableDevice implements PollingDriver {
   readonly deviceId = 'plc-1';
   reachable = true;
   connects = 0;
@@ -40,8 +40,9 @@ class SwitchableDevice implements DeviceDriver {
 class RecordingSink implements RunnerSink {
   readonly values: unknown[] = [];
   readonly comm: boolean[] = [];
-  readings(readings: readonly Reading[]): void {
+  readings(readings: readonly Reading[]): boolean {
     for (const reading of readings) this.values.push(reading.value);
+    return true;
   }
   communication(_deviceId: string, lost: boolean): void {
     this.comm.push(lost);

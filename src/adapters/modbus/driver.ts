@@ -9,7 +9,7 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { ModbusPoint, ModbusTcpDevice } from '../../config/schema.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Reading } from '../reading.ts';
-import type { DeviceDriver, DeviceSession } from '../runner.ts';
+import type { DeviceSession, PollingDriver } from '../runner.ts';
 import { connectModbusTcp, type ModbusConnection, ModbusExceptionError } from './client.ts';
 import { type DecodeResult, decodeBits, decodeRegisters } from './codec.ts';
 import { planLimits, plannedPoint, planReads, type ReadRequest } from './planner.ts';
@@ -20,7 +20,7 @@ export interface ModbusCounters {
   badValues: number;
 }
 
-export interface ModbusDriver extends DeviceDriver {
+export interface ModbusDriver extends PollingDriver {
   readonly counters: ModbusCounters;
   /** The reads one poll makes; a read the device refused is replaced by one read per point. */
   readonly plan: readonly ReadRequest[];

@@ -1,0 +1,12 @@
+/** Picks the adapter for a device by its protocol; the only place that knows every adapter. */
+import type { Device } from '../config/schema.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { createModbusDriver } from './modbus/driver.ts';
+import type { DeviceDriver } from './runner.ts';
+
+export function createDriver(device: Device, logger: Logger): DeviceDriver {
+  switch (device.protocol) {
+    case 'modbus-tcp':
+      return createModbusDriver(device, logger);
+  }
+}
