@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 npm run --silent build
-exec node scripts/demo.ts "$@"
+# kafkajs 2.2.4 arms timers with negative delays (harmless); Node 24 would warn on every connection.
+exec node --disable-warning=TimeoutNegativeWarning scripts/demo.ts "$@"
