@@ -10,13 +10,18 @@ import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
+import { droppedEventsDraft } from './alarms/system-event.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
 import { recordShape } from './producer/record.ts';
+import { GatewayError } from './system/errors.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
+
+/** How often the buffer applies its age bound and reports drops that waited. */
+const MAINTENANCE_INTERVAL_MS = 1000;
 
 export interface GatewayOptions {
   site: SiteFile;
@@ -63,10 +68,21 @@ export class Gateway {
     this.#logger = logger;
     const kafka = site.gateway.kafka ?? {};
 
+    const buffer = site.gateway.buffer ?? {};
+    const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
+    const identity = { gatewayId: site.gateway.id, site: site.site };
     this.#outbox = new Outbox({
       path: resolveBufferPath(site, env),
-      synchronous: site.gateway.buffer?.synchronous ?? 'full',
+      synchronous: buffer.synchronous ?? 'full',
       shapeOf: recordShape,
+      bounded: {
+        bounds: {
+          maxBytes: buffer.max_bytes ?? DEFAULTS.bufferMaxBytes,
+          maxAgeMs: buffer.max_age_ms ?? DEFAULTS.bufferMaxAgeMs,
+          whenFull,
+        },
+        report: (tally, now) => droppedEventsDraft(identity, tally, whenFull, now, uuidv7),
+      },
     });
     const alarms = compileAlarms(site);
     this.#evaluator = new AlarmEvaluator({
@@ -109,7 +125,26 @@ export class Gateway {
       });
     });
 
-    this.#ticker = setInterval(() => this.#evaluator.tick(), options.tickMs ?? 100);
+    const tickMs = options.tickMs ?? 100;
+    let sinceMaintenance = 0;
+    this.#ticker = setInterval(() => {
+      this.#evaluator.tick();
+      sinceMaintenance += tickMs;
+      if (sinceMaintenance >= MAINTENANCE_INTERVAL_MS) {
+        sinceMaintenance = 0;
+        this.#maintainBuffer();
+      }
+    }, tickMs);
+  }
+
+  #maintainBuffer(): void {
+    try {
+      for (const event of this.#outbox.maintain()) {
+        this.#logger.warn({ seq: event.seq, condition_id: event.condition_id }, event.message);
+      }
+    } catch (error) {
+      this.#logger.error(error instanceof GatewayError ? error.describe() : String(error));
+    }
   }
 
   static start(options: GatewayOptions): Gateway {

@@ -30,6 +30,8 @@ export class AlarmEvaluator {
   readonly #now: () => number;
   readonly #states = new Map<string, AlarmState>();
   #committed = 0;
+  /** The error code of the commit failures in progress, if any. */
+  #failing: string | undefined;
 
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
@@ -101,9 +103,18 @@ export class AlarmEvaluator {
       // Not committed means not happened: roll the states back so the next
       // reading or tick decides the same transitions again, and nothing is lost.
       for (const [conditionId, state] of batch.previous) this.#states.set(conditionId, state);
-      const described = error instanceof GatewayError ? error.describe() : String(error);
-      this.#options.logger.error({ events: batch.drafts.length }, described);
+      const code = error instanceof GatewayError ? error.code : 'unknown';
+      // A full or broken buffer refuses every commit until it recovers: one line per episode, not per reading.
+      if (code !== this.#failing) {
+        const described = error instanceof GatewayError ? error.describe() : String(error);
+        this.#options.logger.error({ events: batch.drafts.length }, described);
+      }
+      this.#failing = code;
       return false;
+    }
+    if (this.#failing !== undefined) {
+      this.#options.logger.info('the buffer accepts events again');
+      this.#failing = undefined;
     }
     this.#committed += events.length;
     for (const event of events) {

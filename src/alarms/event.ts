@@ -10,7 +10,7 @@ export const EVENT_SCHEMA = 'iiot.alarm.v1';
 
 export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'system';
 
-export type Transition = 'raise' | 'clear' | 'level_change';
+export type Transition = 'raise' | 'clear' | 'level_change' | 'events_dropped';
 
 export interface AlarmStateFlags {
   active: boolean;
@@ -33,6 +33,16 @@ export interface AlarmReason {
   off_delay_ms?: number;
   /** The reading(s) that decided it: value, quality and RFC 3339 time. */
   samples?: { value: PointValue | null; quality: Quality; time: string }[];
+  /** For `events_dropped`: what the buffer dropped by its stated policy, and why. */
+  dropped?: {
+    count: number;
+    first_seq: number;
+    last_seq: number;
+    by_priority: Partial<Record<Priority, number>>;
+    by_cause: Partial<Record<'size' | 'age', number>>;
+    policy: string;
+    since: string;
+  };
 }
 
 /** Everything in an event except what the buffer assigns when it commits (seq). */

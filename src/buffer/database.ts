@@ -33,6 +33,11 @@ const MIGRATIONS: readonly string[] = [
     updated_at   INTEGER NOT NULL
   ) STRICT;
   `,
+  // Eviction order of a full buffer: lowest priority first, oldest first within a priority.
+  `
+  ALTER TABLE outbox ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 2;
+  CREATE INDEX outbox_eviction ON outbox (priority_rank DESC, seq);
+  `,
 ];
 
 export function openBufferDatabase(path: string, synchronous: Synchronous): BufferDatabase {

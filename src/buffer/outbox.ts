@@ -1,10 +1,14 @@
 /**
  * The transactional outbox: alarm state and the events it produced are
- * committed together, and an event leaves only when the broker acknowledged it.
+ * committed together, and an event leaves only when the broker acknowledged it
+ * or when the buffer's stated bounds drop it, which is itself reported.
  */
 import type { AlarmEvent, AlarmEventDraft } from '../alarms/event.ts';
+import type { Priority } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
+import { type BufferBounds, PRIORITY_RANK, UNBOUNDED } from './bounds.ts';
 import { type BufferDatabase, openBufferDatabase, type Synchronous } from './database.ts';
+import { type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
 
 export interface StateChange {
   conditionId: string;
@@ -30,6 +34,16 @@ export interface OutboxStats {
   oldestSeq: number | null;
   oldestCreatedAt: number | null;
   lastSeq: number;
+  /** Events dropped by the bounds since the buffer was created. */
+  dropped: number;
+}
+
+export interface BoundedOptions {
+  bounds: BufferBounds;
+  /** Builds the event that reports dropped events to downstream. */
+  report: (tally: DroppedTally, now: number) => AlarmEventDraft;
+  /** At most one report per interval, so a buffer that stays full does not fill itself with reports. */
+  reportIntervalMs?: number;
 }
 
 export interface OutboxOptions {
@@ -37,10 +51,13 @@ export interface OutboxOptions {
   synchronous?: Synchronous;
   /** Key and headers an event is sent with, stored with it so a restart sends exactly the same record. */
   shapeOf: (event: AlarmEvent) => RecordShape;
+  /** Size and age bounds; without them the buffer grows as long as the disk lets it. */
+  bounded?: BoundedOptions;
   now?: () => number;
 }
 
-const LAST_SEQ = 'last_seq';
+const META = { lastSeq: 'last_seq', pendingDrops: 'pending_drops', droppedTotal: 'dropped_total' } as const;
+const EVICTION_CHUNK = 256;
 
 // Prepared once per connection: a statement prepared per call holds native
 // memory until the garbage collector finalizes it, which grows the process
@@ -48,7 +65,7 @@ const LAST_SEQ = 'last_seq';
 function prepareStatements(db: BufferDatabase) {
   return {
     insertEvent: db.prepare(
-      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     upsertState: db.prepare(
       `INSERT INTO alarm_state (condition_id, state, updated_at) VALUES (?, ?, ?)
@@ -57,17 +74,29 @@ function prepareStatements(db: BufferDatabase) {
     saveMeta: db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
+    deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
     loadMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     loadStates: db.prepare('SELECT condition_id, state FROM alarm_state'),
     oldest: db.prepare(
       'SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?',
     ),
     remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
-    stats: db.prepare(
-      'SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes, MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt FROM outbox',
+    totals: db.prepare('SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
+    stats: db.prepare('SELECT MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt FROM outbox'),
+    evictionCandidates: db.prepare(
+      'SELECT seq, bytes, priority_rank AS rank FROM outbox WHERE seq > ? ORDER BY priority_rank DESC, seq LIMIT ?',
+    ),
+    // created_at grows with seq, so the expired events are a prefix of the outbox in seq order.
+    oldestUnleased: db.prepare('SELECT created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1'),
+    prefix: db.prepare(
+      'SELECT seq, bytes, priority_rank AS rank, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
   };
 }
+
+const PRIORITY_OF_RANK = Object.fromEntries(
+  Object.entries(PRIORITY_RANK).map(([priority, rank]) => [rank, priority as Priority]),
+) as Record<number, Priority>;
 
 export class Outbox {
   readonly path: string;
@@ -75,50 +104,171 @@ export class Outbox {
   readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #shapeOf: (event: AlarmEvent) => RecordShape;
   readonly #now: () => number;
+  readonly #bounds: BufferBounds;
+  readonly #bounded: BoundedOptions | undefined;
   readonly #listeners = new Set<() => void>();
   #lastSeq: number;
+  #events: number;
+  #bytes: number;
+  #droppedTotal: number;
+  #pendingDrops: DroppedTally | undefined;
+  #lastReportAt = Number.NEGATIVE_INFINITY;
+  /** Events up to this seq are being sent: evicting them would report a loss that is not one. */
+  #leasedUpTo = 0;
 
   constructor(options: OutboxOptions) {
     this.path = options.path;
     this.#db = openBufferDatabase(options.path, options.synchronous ?? 'full');
     this.#shapeOf = options.shapeOf;
     this.#now = options.now ?? Date.now;
+    this.#bounded = options.bounded;
+    this.#bounds = options.bounded?.bounds ?? UNBOUNDED;
     this.#sql = prepareStatements(this.#db);
-    const row = this.#sql.loadMeta.get(LAST_SEQ) as { value: string } | undefined;
-    this.#lastSeq = row ? Number(row.value) : 0;
+    this.#lastSeq = Number(this.#meta(META.lastSeq) ?? 0);
+    this.#droppedTotal = Number(this.#meta(META.droppedTotal) ?? 0);
+    const pending = this.#meta(META.pendingDrops);
+    this.#pendingDrops = pending === undefined ? undefined : (JSON.parse(pending) as DroppedTally);
+    const totals = this.#sql.totals.get() as { events: number; bytes: number };
+    this.#events = totals.events;
+    this.#bytes = totals.bytes;
+  }
+
+  #meta(key: string): string | undefined {
+    return (this.#sql.loadMeta.get(key) as { value: string } | undefined)?.value;
   }
 
   /**
    * Commits state changes and their events in one transaction and returns the
    * events with their sequence numbers. Either all of it is durable or none.
+   * A full buffer applies its policy in the same transaction: evict the lowest
+   * priority, drop the new events, or refuse the commit (BUFFER_FULL).
    */
-  commit(changes: readonly StateChange[], drafts: readonly AlarmEventDraft[]): AlarmEvent[] {
+  commit(changes: readonly StateChange[], drafts: readonly AlarmEventDraft[], expire = false): AlarmEvent[] {
     const now = this.#now();
+    const { maxBytes, whenFull } = this.#bounds;
+    if (whenFull === 'block' && drafts.length > 0 && this.#bytes >= maxBytes) {
+      throw new GatewayError(
+        'BUFFER_FULL',
+        `${this.#events} events, ${this.#bytes} bytes (limit ${maxBytes})`,
+      );
+    }
     const { insertEvent, upsertState, saveMeta } = this.#sql;
     let seq = this.#lastSeq;
-    const events: AlarmEvent[] = [];
+    let events = this.#events;
+    let bytes = this.#bytes;
+    let pending = this.#pendingDrops;
+    let droppedTotal = this.#droppedTotal;
+    let lastReportAt = this.#lastReportAt;
+    const committed: AlarmEvent[] = [];
+    const insert = (draft: AlarmEventDraft): AlarmEvent => {
+      seq += 1;
+      const event: AlarmEvent = { ...draft, seq };
+      const payload = JSON.stringify(event);
+      const size = Buffer.byteLength(payload);
+      if (whenFull === 'drop_newest' && draft.kind !== 'system' && bytes + size > maxBytes) {
+        pending = tallyDrops(pending, [{ seq, priority: event.priority }], 'size', now);
+        return event;
+      }
+      const shape = this.#shapeOf(event);
+      insertEvent.run(
+        seq,
+        event.event_id,
+        shape.key,
+        JSON.stringify(shape.headers),
+        payload,
+        size,
+        now,
+        PRIORITY_RANK[event.priority],
+      );
+      events += 1;
+      bytes += size;
+      committed.push(event);
+      return event;
+    };
     try {
       this.#db.transaction(() => {
-        for (const draft of drafts) {
-          seq += 1;
-          const event: AlarmEvent = { ...draft, seq };
-          const payload = JSON.stringify(event);
-          const shape = this.#shapeOf(event);
-          const headers = JSON.stringify(shape.headers);
-          insertEvent.run(seq, event.event_id, shape.key, headers, payload, Buffer.byteLength(payload), now);
-          events.push(event);
+        for (const draft of drafts) insert(draft);
+        for (const change of changes) upsertState.run(change.conditionId, JSON.stringify(change.state), now);
+        if (whenFull === 'evict_low_priority' && bytes > maxBytes) {
+          const evicted = this.#evict(
+            (limit) => this.#sql.evictionCandidates.all(this.#leasedUpTo, limit),
+            bytes - maxBytes,
+          );
+          pending = tallyDrops(pending, evicted.events, 'size', now);
+          events -= evicted.events.length;
+          bytes -= evicted.bytes;
         }
-        for (const change of changes) {
-          upsertState.run(change.conditionId, JSON.stringify(change.state), now);
+        if (expire) {
+          const expired = this.#expire(now);
+          pending = tallyDrops(pending, expired.events, 'age', now);
+          events -= expired.events.length;
+          bytes -= expired.bytes;
         }
-        if (seq !== this.#lastSeq) saveMeta.run(LAST_SEQ, String(seq));
+        if (pending && this.#bounded && now - lastReportAt >= (this.#bounded.reportIntervalMs ?? 10_000)) {
+          insert(this.#bounded.report(pending, now));
+          droppedTotal += pending.count;
+          saveMeta.run(META.droppedTotal, String(droppedTotal));
+          this.#sql.deleteMeta.run(META.pendingDrops);
+          pending = undefined;
+          lastReportAt = now;
+        } else if (pending !== this.#pendingDrops) {
+          saveMeta.run(META.pendingDrops, JSON.stringify(pending));
+        }
+        if (seq !== this.#lastSeq) saveMeta.run(META.lastSeq, String(seq));
       })();
     } catch (cause) {
       throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
     }
     this.#lastSeq = seq;
-    if (events.length > 0) for (const listener of this.#listeners) listener();
-    return events;
+    this.#events = events;
+    this.#bytes = bytes;
+    this.#pendingDrops = pending;
+    this.#droppedTotal = droppedTotal;
+    this.#lastReportAt = lastReportAt;
+    if (committed.length > 0) for (const listener of this.#listeners) listener();
+    return committed;
+  }
+
+  /**
+   * Applies the age bound and reports drops that waited for the report
+   * interval. Run it periodically: age is checked here, not on every commit.
+   */
+  maintain(): AlarmEvent[] {
+    const { maxAgeMs } = this.#bounds;
+    const oldest = this.#sql.oldestUnleased.get(this.#leasedUpTo) as { created_at: number } | undefined;
+    const expire =
+      maxAgeMs !== undefined && oldest !== undefined && oldest.created_at < this.#now() - maxAgeMs;
+    if (!expire && this.#pendingDrops === undefined) return [];
+    return this.commit([], [], expire);
+  }
+
+  /** Deletes candidates in eviction order until at least `excess` bytes are freed. */
+  #evict(candidates: (limit: number) => unknown[], excess: number) {
+    const dropped: DroppedEvent[] = [];
+    let freed = 0;
+    while (freed < excess) {
+      const victims = candidates(EVICTION_CHUNK) as { seq: number; bytes: number; rank: number }[];
+      if (victims.length === 0) break;
+      for (const victim of victims) {
+        this.#sql.remove.run(victim.seq);
+        dropped.push({ seq: victim.seq, priority: PRIORITY_OF_RANK[victim.rank] ?? 'medium' });
+        freed += victim.bytes;
+        if (freed >= excess) break;
+      }
+    }
+    return { events: dropped, bytes: freed };
+  }
+
+  #expire(now: number): { events: DroppedEvent[]; bytes: number } {
+    const { maxAgeMs } = this.#bounds;
+    if (maxAgeMs === undefined) return { events: [], bytes: 0 };
+    const cutoff = now - maxAgeMs;
+    const expired = (limit: number) => {
+      const rows = this.#sql.prefix.all(this.#leasedUpTo, limit) as { created_at: number }[];
+      const fresh = rows.findIndex((row) => row.created_at >= cutoff);
+      return fresh === -1 ? rows : rows.slice(0, fresh);
+    };
+    return this.#evict(expired, Number.POSITIVE_INFINITY);
   }
 
   /** Persisted alarm states by condition id, to resume exactly where the last run stopped. */
@@ -130,7 +280,11 @@ export class Outbox {
     return new Map(rows.map((row) => [row.condition_id, JSON.parse(row.state) as unknown]));
   }
 
-  /** The oldest events, in sequence order, within both bounds (at least one event if any is waiting). */
+  /**
+   * The oldest events, in sequence order, within both bounds (at least one
+   * event if any is waiting). They stay leased, safe from eviction, until the
+   * next peek.
+   */
   peek(maxEvents: number, maxBytes: number): StoredEvent[] {
     const rows = this.#sql.oldest.all(maxEvents) as {
       seq: number;
@@ -154,29 +308,39 @@ export class Outbox {
         bytes: row.bytes,
       });
     }
+    this.#leasedUpTo = batch.at(-1)?.seq ?? 0;
     return batch;
   }
 
   /** Removes events the broker acknowledged. */
   remove(events: readonly StoredEvent[]): void {
     const del = this.#sql.remove;
+    let removed = 0;
+    let freed = 0;
     try {
       this.#db.transaction(() => {
-        for (const event of events) del.run(event.seq);
+        for (const event of events) {
+          if (del.run(event.seq).changes === 0) continue;
+          removed += 1;
+          freed += event.bytes;
+        }
       })();
     } catch (cause) {
       throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
     }
+    this.#events -= removed;
+    this.#bytes -= freed;
   }
 
   stats(): OutboxStats {
-    const row = this.#sql.stats.get() as {
-      events: number;
-      bytes: number;
-      oldestSeq: number | null;
-      oldestCreatedAt: number | null;
+    const row = this.#sql.stats.get() as { oldestSeq: number | null; oldestCreatedAt: number | null };
+    return {
+      events: this.#events,
+      bytes: this.#bytes,
+      ...row,
+      lastSeq: this.#lastSeq,
+      dropped: this.#droppedTotal + (this.#pendingDrops?.count ?? 0),
     };
-    return { ...row, lastSeq: this.#lastSeq };
   }
 
   /** The durability settings in force, as SQLite reports them. */

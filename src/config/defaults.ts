@@ -22,4 +22,7 @@ export const DEFAULTS = {
   partitions: 3,
   stateDir: './var',
   bufferFile: 'buffer.db',
+  bufferMaxBytes: 1_073_741_824,
+  bufferMaxAgeMs: 2_592_000_000,
+  whenFull: 'evict_low_priority',
 } as const;

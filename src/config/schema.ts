@@ -269,6 +269,28 @@ export const BufferSettings = strict({
       description: 'full (default) survives power loss; normal may lose the last commits on power loss.',
     }),
   ),
+  max_bytes: Type.Optional(
+    Type.Integer({
+      minimum: 1_048_576,
+      default: DEFAULTS.bufferMaxBytes,
+      description:
+        'Most event payload bytes the buffer holds (the file is about 1.8 times this (key, headers and index)); beyond it, when_full applies.',
+    }),
+  ),
+  max_age_ms: Type.Optional(
+    Milliseconds(
+      'Events older than this are dropped and reported; default 30 days.',
+      60_000,
+      DEFAULTS.bufferMaxAgeMs,
+    ),
+  ),
+  when_full: Type.Optional(
+    Type.Union([Type.Literal('evict_low_priority'), Type.Literal('drop_newest'), Type.Literal('block')], {
+      default: DEFAULTS.whenFull,
+      description:
+        'evict_low_priority drops the lowest-priority, oldest events (critical last); drop_newest drops new events; block refuses new events until the backlog drains. Every drop is counted and reported in an events_dropped event.',
+    }),
+  ),
 });
 export type BufferSettings = Static<typeof BufferSettings>;
 

@@ -71,6 +71,11 @@ export const ERRORS = {
     what: 'events could not be committed to the buffer',
     todo: 'check free disk space and the health of the state directory',
   },
+  BUFFER_FULL: {
+    stage: 'buffer',
+    what: 'the buffer is full and its policy (when_full: block) refuses new events until the backlog drains',
+    todo: 'restore the broker connection, or raise gateway.buffer.max_bytes, or choose another when_full policy',
+  },
   PRODUCER_SEND: {
     stage: 'producer',
     what: 'the broker did not acknowledge a batch; it stays in the buffer and is retried',
