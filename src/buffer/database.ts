@@ -38,6 +38,21 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 2;
   CREATE INDEX outbox_eviction ON outbox (priority_rank DESC, seq);
   `,
+  // Records the broker will never accept wait here, with the reason, instead of blocking the outbox.
+  `
+  CREATE TABLE dead_letter (
+    seq           INTEGER PRIMARY KEY,
+    event_id      TEXT    NOT NULL,
+    record_key    TEXT    NOT NULL,
+    headers       TEXT    NOT NULL,
+    payload       TEXT    NOT NULL,
+    bytes         INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    failed_at     INTEGER NOT NULL,
+    reason        TEXT    NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export function openBufferDatabase(path: string, synchronous: Synchronous): BufferDatabase {

@@ -36,6 +36,13 @@ export interface OutboxStats {
   lastSeq: number;
   /** Events dropped by the bounds since the buffer was created. */
   dropped: number;
+  /** Events the broker refused for good, waiting in the dead-letter table. */
+  deadLetters: number;
+}
+
+export interface DeadLetter extends StoredEvent {
+  failedAt: number;
+  reason: string;
 }
 
 export interface BoundedOptions {
@@ -82,7 +89,22 @@ function prepareStatements(db: BufferDatabase) {
     ),
     remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
     totals: db.prepare('SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
-    stats: db.prepare('SELECT MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt FROM outbox'),
+    stats: db.prepare(
+      'SELECT MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt, (SELECT COUNT(*) FROM dead_letter) AS deadLetters FROM outbox',
+    ),
+    toDeadLetter: db.prepare(
+      `INSERT INTO dead_letter (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, failed_at, reason)
+       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, ?, ? FROM outbox WHERE seq = ?`,
+    ),
+    deadLetters: db.prepare(
+      'SELECT seq, event_id, record_key, headers, payload, bytes, failed_at, reason FROM dead_letter ORDER BY seq LIMIT ?',
+    ),
+    requeue: db.prepare(
+      `INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank)
+       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank FROM dead_letter WHERE seq = ?`,
+    ),
+    removeDeadLetter: db.prepare('DELETE FROM dead_letter WHERE seq = ?'),
+    allDeadLetterSeqs: db.prepare('SELECT seq FROM dead_letter ORDER BY seq'),
     evictionCandidates: db.prepare(
       'SELECT seq, bytes, priority_rank AS rank FROM outbox WHERE seq > ? ORDER BY priority_rank DESC, seq LIMIT ?',
     ),
@@ -91,6 +113,26 @@ function prepareStatements(db: BufferDatabase) {
     prefix: db.prepare(
       'SELECT seq, bytes, priority_rank AS rank, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
+  };
+}
+
+interface EventRow {
+  seq: number;
+  event_id: string;
+  record_key: string;
+  headers: string;
+  payload: string;
+  bytes: number;
+}
+
+function storedEvent(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    eventId: row.event_id,
+    key: row.record_key,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    payload: row.payload,
+    bytes: row.bytes,
   };
 }
 
@@ -108,13 +150,15 @@ export class Outbox {
   readonly #bounded: BoundedOptions | undefined;
   readonly #listeners = new Set<() => void>();
   #lastSeq: number;
-  #events: number;
-  #bytes: number;
+  #events = 0;
+  #bytes = 0;
   #droppedTotal: number;
   #pendingDrops: DroppedTally | undefined;
   #lastReportAt = Number.NEGATIVE_INFINITY;
   /** Events up to this seq are being sent: evicting them would report a loss that is not one. */
   #leasedUpTo = 0;
+  /** SQLite's data_version as last seen: it changes when another connection commits. */
+  #dataVersion = 0;
 
   constructor(options: OutboxOptions) {
     this.path = options.path;
@@ -128,9 +172,8 @@ export class Outbox {
     this.#droppedTotal = Number(this.#meta(META.droppedTotal) ?? 0);
     const pending = this.#meta(META.pendingDrops);
     this.#pendingDrops = pending === undefined ? undefined : (JSON.parse(pending) as DroppedTally);
-    const totals = this.#sql.totals.get() as { events: number; bytes: number };
-    this.#events = totals.events;
-    this.#bytes = totals.bytes;
+    this.#resyncTotals();
+    this.#dataVersion = Number(this.#db.pragma('data_version', { simple: true }));
   }
 
   #meta(key: string): string | undefined {
@@ -234,6 +277,12 @@ export class Outbox {
    * interval. Run it periodically: age is checked here, not on every commit.
    */
   maintain(): AlarmEvent[] {
+    // The buffer CLI may requeue dead letters while the service runs; only then recount.
+    const dataVersion = Number(this.#db.pragma('data_version', { simple: true }));
+    if (dataVersion !== this.#dataVersion) {
+      this.#dataVersion = dataVersion;
+      this.#resyncTotals();
+    }
     const { maxAgeMs } = this.#bounds;
     const oldest = this.#sql.oldestUnleased.get(this.#leasedUpTo) as { created_at: number } | undefined;
     const expire =
@@ -286,27 +335,13 @@ export class Outbox {
    * next peek.
    */
   peek(maxEvents: number, maxBytes: number): StoredEvent[] {
-    const rows = this.#sql.oldest.all(maxEvents) as {
-      seq: number;
-      event_id: string;
-      record_key: string;
-      headers: string;
-      payload: string;
-      bytes: number;
-    }[];
+    const rows = this.#sql.oldest.all(maxEvents) as EventRow[];
     const batch: StoredEvent[] = [];
     let bytes = 0;
     for (const row of rows) {
       if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
       bytes += row.bytes;
-      batch.push({
-        seq: row.seq,
-        eventId: row.event_id,
-        key: row.record_key,
-        headers: JSON.parse(row.headers) as Record<string, string>,
-        payload: row.payload,
-        bytes: row.bytes,
-      });
+      batch.push(storedEvent(row));
     }
     this.#leasedUpTo = batch.at(-1)?.seq ?? 0;
     return batch;
@@ -332,8 +367,62 @@ export class Outbox {
     this.#bytes -= freed;
   }
 
+  /**
+   * Moves an event the broker will never accept to the dead-letter table, with
+   * the reason, so it stops blocking the events behind it.
+   */
+  deadLetter(event: StoredEvent, reason: string): void {
+    try {
+      this.#db.transaction(() => {
+        this.#sql.toDeadLetter.run(this.#now(), reason, event.seq);
+        if (this.#sql.remove.run(event.seq).changes > 0) {
+          this.#events -= 1;
+          this.#bytes -= event.bytes;
+        }
+      })();
+    } catch (cause) {
+      throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
+    }
+  }
+
+  deadLetters(limit = 1000): DeadLetter[] {
+    const rows = this.#sql.deadLetters.all(limit) as (EventRow & { failed_at: number; reason: string })[];
+    return rows.map((row) => ({ ...storedEvent(row), failedAt: row.failed_at, reason: row.reason }));
+  }
+
+  /** Puts dead letters back in the outbox (all of them without seqs), e.g. after an ACL was fixed. */
+  requeue(seqs?: readonly number[]): number {
+    const chosen = seqs ?? (this.#sql.allDeadLetterSeqs.all() as { seq: number }[]).map((row) => row.seq);
+    let moved = 0;
+    try {
+      this.#db.transaction(() => {
+        for (const seq of chosen) {
+          if (this.#sql.requeue.run(seq).changes === 0) continue;
+          this.#sql.removeDeadLetter.run(seq);
+          moved += 1;
+        }
+      })();
+    } catch (cause) {
+      throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
+    }
+    this.#resyncTotals();
+    if (moved > 0) for (const listener of this.#listeners) listener();
+    return moved;
+  }
+
+  /** Counts what is buffered from the table itself, when another connection may have changed it. */
+  #resyncTotals(): void {
+    const totals = this.#sql.totals.get() as { events: number; bytes: number };
+    this.#events = totals.events;
+    this.#bytes = totals.bytes;
+  }
+
   stats(): OutboxStats {
-    const row = this.#sql.stats.get() as { oldestSeq: number | null; oldestCreatedAt: number | null };
+    const row = this.#sql.stats.get() as {
+      oldestSeq: number | null;
+      oldestCreatedAt: number | null;
+      deadLetters: number;
+    };
     return {
       events: this.#events,
       bytes: this.#bytes,

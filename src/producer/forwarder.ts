@@ -1,14 +1,16 @@
 /**
  * Drains the outbox to the broker: read the oldest batch, send it, delete it
  * only once acknowledged. A failed batch is retried as it is, from the head of
- * the outbox, so nothing newer overtakes it and per-key order holds.
+ * the outbox, so nothing newer overtakes it and per-key order holds. A batch
+ * the broker refused for good is sent again one record at a time, in order,
+ * and only the records it refuses go to the dead-letter table.
  */
 import type { Outbox, StoredEvent } from '../buffer/outbox.ts';
 import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { BrokerClient, TopicSpec } from './kafka-client.ts';
+import { type BrokerClient, RecordsRejectedError, type TopicSpec } from './kafka-client.ts';
 
 export interface ForwarderOptions {
   outbox: Outbox;
@@ -26,6 +28,7 @@ export interface ForwarderStats {
   delivered: number;
   batches: number;
   failures: number;
+  deadLettered: number;
   brokerUp: boolean;
   lastError?: string;
 }
@@ -38,7 +41,13 @@ export class Forwarder {
   #pendingWake = false;
   #loop: Promise<void> | undefined;
   #topicReady = false;
-  readonly stats: ForwarderStats = { delivered: 0, batches: 0, failures: 0, brokerUp: false };
+  readonly stats: ForwarderStats = {
+    delivered: 0,
+    batches: 0,
+    failures: 0,
+    deadLettered: 0,
+    brokerUp: false,
+  };
 
   constructor(options: ForwarderOptions) {
     this.#options = options;
@@ -85,13 +94,40 @@ export class Forwarder {
   }
 
   async #deliver(batch: readonly StoredEvent[]): Promise<void> {
+    try {
+      await this.#send(batch);
+    } catch (error) {
+      if (!(error instanceof RecordsRejectedError)) throw error;
+      for (const event of batch) {
+        try {
+          await this.#send([event]);
+        } catch (single) {
+          if (!(single instanceof RecordsRejectedError)) throw single;
+          this.#deadLetter(event, single);
+        }
+      }
+    }
+  }
+
+  async #send(events: readonly StoredEvent[]): Promise<void> {
     await this.#options.client.send(
       this.#options.topic.topic,
-      batch.map((event) => ({ key: event.key, value: event.payload, headers: event.headers })),
+      events.map((event) => ({ key: event.key, value: event.payload, headers: event.headers })),
     );
-    this.#options.outbox.remove(batch);
-    this.stats.delivered += batch.length;
+    this.#options.outbox.remove(events);
+    this.stats.delivered += events.length;
     this.stats.batches += 1;
+  }
+
+  #deadLetter(event: StoredEvent, rejection: RecordsRejectedError): void {
+    const reason = `${rejection.brokerError} (${rejection.reason}): ${rejection.message}`;
+    this.#options.outbox.deadLetter(event, reason);
+    this.stats.deadLettered += 1;
+    const error = new GatewayError('PRODUCER_REJECTED', `seq ${event.seq}, ${event.bytes} bytes: ${reason}`);
+    this.#options.logger.error(
+      { code: error.code, seq: event.seq, event_id: event.eventId, reason: rejection.reason },
+      error.describe(),
+    );
   }
 
   /** Runs one step; on failure reports it (once per outage), resets the client and backs off. */

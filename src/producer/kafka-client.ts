@@ -25,10 +25,73 @@ export interface TopicSpec {
   replicationFactor?: number;
 }
 
+export type RejectionReason = 'too_large' | 'not_authorized' | 'invalid';
+
+/**
+ * The broker refused records for a reason that retrying cannot fix. Thrown by
+ * `send` so the forwarder can set those records aside instead of retrying them for ever.
+ */
+export class RecordsRejectedError extends Error {
+  readonly reason: RejectionReason;
+  /** The broker's error name, e.g. MESSAGE_TOO_LARGE. */
+  readonly brokerError: string;
+
+  constructor(reason: RejectionReason, brokerError: string, message: string) {
+    super(message);
+    this.name = 'RecordsRejectedError';
+    this.reason = reason;
+    this.brokerError = brokerError;
+  }
+}
+
+// Broker errors that no retry can fix, by the protocol's error name. A cluster
+// authorization failure is not here: it is configuration, not a bad record,
+// and stays a retried, clearly reported error.
+const PERMANENT: Record<string, RejectionReason> = {
+  MESSAGE_TOO_LARGE: 'too_large',
+  RECORD_LIST_TOO_LARGE: 'too_large',
+  TOPIC_AUTHORIZATION_FAILED: 'not_authorized',
+  INVALID_RECORD: 'invalid',
+  CORRUPT_MESSAGE: 'invalid',
+  INVALID_TOPIC_EXCEPTION: 'invalid',
+};
+
+/** Finds a permanent broker error anywhere in kafkajs's chain of wrapped errors. */
+export function permanentRejection(error: unknown, depth = 0): RecordsRejectedError | undefined {
+  if (!error || typeof error !== 'object' || depth > 5) return undefined;
+  const candidate = error as {
+    type?: unknown;
+    message?: string;
+    cause?: unknown;
+    originalError?: unknown;
+    errors?: unknown;
+  };
+  if (typeof candidate.type === 'string' && candidate.type in PERMANENT) {
+    return new RecordsRejectedError(
+      PERMANENT[candidate.type] as RejectionReason,
+      candidate.type,
+      candidate.message ?? candidate.type,
+    );
+  }
+  const nested = [
+    candidate.cause,
+    candidate.originalError,
+    ...(Array.isArray(candidate.errors) ? candidate.errors : []),
+  ];
+  for (const inner of nested) {
+    const found = permanentRejection(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export interface BrokerClient {
   /** Creates the topic when it is missing; an existing topic is left as it is. */
   ensureTopic(spec: TopicSpec): Promise<void>;
-  /** Resolves only when every record was acknowledged by all in-sync replicas. */
+  /**
+   * Resolves only when every record was acknowledged by all in-sync replicas.
+   * Throws RecordsRejectedError when the broker refused them for good.
+   */
   send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
   /** Drops connections and producer state; the next call reconnects from scratch. */
   reset(): Promise<void>;
@@ -110,16 +173,20 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
 
     async send(topic, records) {
       const active = await connectedProducer();
-      await active.send({
-        topic,
-        acks: -1,
-        timeout: options.requestTimeoutMs,
-        messages: records.map((record) => ({
-          key: record.key,
-          value: record.value,
-          headers: record.headers,
-        })),
-      });
+      try {
+        await active.send({
+          topic,
+          acks: -1,
+          timeout: options.requestTimeoutMs,
+          messages: records.map((record) => ({
+            key: record.key,
+            value: record.value,
+            headers: record.headers,
+          })),
+        });
+      } catch (error) {
+        throw permanentRejection(error) ?? error;
+      }
     },
 
     async reset() {

@@ -81,6 +81,11 @@ export const ERRORS = {
     what: 'the broker did not acknowledge a batch; it stays in the buffer and is retried',
     todo: 'check broker reachability (KAFKA_BROKERS or gateway.kafka.brokers) and the topic',
   },
+  PRODUCER_REJECTED: {
+    stage: 'producer',
+    what: 'the broker refused an event for good; it was moved to the dead-letter table',
+    todo: "see `gateway buffer dlq list`; fix the cause (topic ACL, the broker's message.max.bytes), then `gateway buffer dlq requeue`",
+  },
   PRODUCER_CONNECT: {
     stage: 'producer',
     what: 'the broker cannot be reached; events accumulate in the buffer',

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { Forwarder } from '../../src/producer/forwarder.ts';
-import type { BrokerClient, OutgoingRecord, TopicSpec } from '../../src/producer/kafka-client.ts';
+import {
+  type BrokerClient,
+  type OutgoingRecord,
+  RecordsRejectedError,
+  type TopicSpec,
+} from '../../src/producer/kafka-client.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -13,6 +18,8 @@ import { until } from '../harness/wait.ts';
 /** A broker stand-in driven by the test: it fails while `down` is set and records what it acknowledged. */
 class ScriptedBroker implements BrokerClient {
   down = false;
+  /** Records whose message contains this are refused for good, as a broker refuses an oversized record. */
+  poison = 'POISON';
   topicFailures = 0;
   sendDelayMs = 0;
   readonly acknowledged: { topic: string; records: OutgoingRecord[] }[] = [];
@@ -31,6 +38,13 @@ class ScriptedBroker implements BrokerClient {
     this.attempts.push(records.map((record) => (JSON.parse(record.value) as { seq: number }).seq));
     if (this.sendDelayMs) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMs));
     if (this.down) throw new Error('connection refused');
+    if (records.some((record) => record.value.includes(this.poison))) {
+      throw new RecordsRejectedError(
+        'too_large',
+        'MESSAGE_TOO_LARGE',
+        'The request included a message larger than the max message size the server will accept',
+      );
+    }
     this.acknowledged.push({ topic, records: [...records] });
   }
 
@@ -133,5 +147,27 @@ describe('Forwarder', () => {
     assert.deepEqual(broker.seqs(), [1]);
     assert.equal(outbox.stats().events, 0);
     assert.equal(broker.closed, true);
+  });
+
+  test('a record the broker refuses for good goes to the dead letters; the rest of its batch and the backlog go on, in order', async () => {
+    outbox.commit([], [draft(), draft({ message: 'POISON' }), draft(), draft()]);
+    forwarder.start();
+    await until(() => outbox.stats().events === 0);
+    assert.deepEqual(broker.seqs(), [1, 3, 4]);
+    assert.equal(forwarder.stats.deadLettered, 1);
+    const [dead] = outbox.deadLetters();
+    assert.equal(dead?.seq, 2);
+    assert.match(dead?.reason ?? '', /MESSAGE_TOO_LARGE \(too_large\)/);
+    assert.equal(outbox.stats().deadLetters, 1);
+  });
+
+  test('requeued dead letters are sent again once the broker accepts them', async () => {
+    outbox.commit([], [draft({ message: 'POISON' }), draft()]);
+    forwarder.start();
+    await until(() => outbox.stats().events === 0 && outbox.stats().deadLetters === 1);
+    broker.poison = 'nothing is refused now';
+    assert.equal(outbox.requeue(), 1);
+    await until(() => outbox.stats().events === 0 && outbox.stats().deadLetters === 0);
+    assert.deepEqual(broker.seqs(), [2, 1]);
   });
 });

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { permanentRejection } from '../../src/producer/kafka-client.ts';
+
+/** kafkajs's error shapes: a protocol error, wrapped by its retrier or in an aggregate. */
+const protocolError = (type: string) => Object.assign(new Error(`broker says ${type}`), { type });
+
+test('a refusal no retry can fix is recognised, however kafkajs wrapped it', () => {
+  const direct = permanentRejection(protocolError('MESSAGE_TOO_LARGE'));
+  assert.equal(direct?.reason, 'too_large');
+  assert.equal(direct?.brokerError, 'MESSAGE_TOO_LARGE');
+
+  const retried = Object.assign(new Error('retries exceeded'), {
+    cause: protocolError('TOPIC_AUTHORIZATION_FAILED'),
+  });
+  assert.equal(permanentRejection(retried)?.reason, 'not_authorized');
+
+  const wrapped = Object.assign(new Error('non retriable'), {
+    originalError: protocolError('INVALID_RECORD'),
+  });
+  assert.equal(permanentRejection(wrapped)?.reason, 'invalid');
+
+  const aggregate = Object.assign(new Error('several'), {
+    errors: [new Error('timeout'), protocolError('RECORD_LIST_TOO_LARGE')],
+  });
+  assert.equal(permanentRejection(aggregate)?.reason, 'too_large');
+});
+
+test('transient and configuration errors stay retriable', () => {
+  for (const type of [
+    'NOT_LEADER_FOR_PARTITION',
+    'REQUEST_TIMED_OUT',
+    'CLUSTER_AUTHORIZATION_FAILED',
+    'UNKNOWN_TOPIC_OR_PARTITION',
+  ]) {
+    assert.equal(permanentRejection(protocolError(type)), undefined, type);
+  }
+  assert.equal(permanentRejection(new Error('Connection error: ECONNREFUSED')), undefined);
+  assert.equal(permanentRejection(undefined), undefined);
+});
+
+test('a cyclic chain of causes ends', () => {
+  const a: { cause?: unknown } & Error = new Error('a');
+  const b = Object.assign(new Error('b'), { cause: a });
+  a.cause = b;
+  assert.equal(permanentRejection(a), undefined);
+});
