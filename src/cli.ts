@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The command line: parses arguments and hands over to one command. */
 import { parseArgs } from 'node:util';
+import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -12,6 +13,9 @@ Commands:
   run --config <site.yaml>     Run the gateway: poll devices, raise alarms, buffer and forward events
   validate <site.yaml>         Check a site file; print every problem with file:line:col; exit 1 if any
   simulate <site.yaml>         Serve simulated PLCs for every device of a site file
+  buffer --config <site.yaml> stats | peek | export | dlq list | dlq requeue <seq …> | dlq requeue --all
+                               Inspect the buffer, export its events (JSON lines; --dead-letters),
+                               requeue dead letters; safe while the gateway runs (--limit N, --json)
   help                         Show this text
 
 Environment:
@@ -27,11 +31,26 @@ function usageError(message: string): number {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  let parsed: { values: { config?: string | undefined }; positionals: string[] };
+  let parsed: {
+    values: {
+      config?: string | undefined;
+      limit?: string | undefined;
+      all?: boolean | undefined;
+      json?: boolean | undefined;
+      'dead-letters'?: boolean | undefined;
+    };
+    positionals: string[];
+  };
   try {
     parsed = parseArgs({
       args: rest,
-      options: { config: { type: 'string', short: 'c' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        limit: { type: 'string', short: 'n' },
+        all: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'dead-letters': { type: 'boolean' },
+      },
       allowPositionals: true,
     });
   } catch (error) {
@@ -45,6 +64,20 @@ async function main(argv: string[]): Promise<number> {
       return file ? validateCommand(file) : usageError('validate needs a site file');
     case 'simulate':
       return file ? simulateCommand(file) : usageError('simulate needs a site file');
+    case 'buffer': {
+      const { config, limit, all, json } = parsed.values;
+      if (!config) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
+      if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit))
+        return usageError('--limit needs a positive integer');
+      return bufferCommand({
+        config,
+        args: parsed.positionals,
+        ...(limit === undefined ? {} : { limit: Number(limit) }),
+        ...(all ? { all } : {}),
+        ...(json ? { json } : {}),
+        ...(parsed.values['dead-letters'] ? { deadLetters: true } : {}),
+      });
+    }
     case undefined:
     case 'help':
     case '--help':

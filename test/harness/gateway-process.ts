@@ -18,6 +18,8 @@ export interface LogLine {
 export class GatewayProcess {
   readonly child: ChildProcess;
   readonly logs: LogLine[] = [];
+  /** Every non-empty line of stdout as written, for commands whose output is not a log. */
+  readonly lines: string[] = [];
   stderr = '';
   readonly exited: Promise<number | null>;
 
@@ -30,6 +32,7 @@ export class GatewayProcess {
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim()) continue;
+        this.lines.push(line);
         try {
           this.logs.push(JSON.parse(line) as LogLine);
         } catch {

@@ -1,0 +1,128 @@
+/**
+ * `gateway buffer …`: look into the store-and-forward buffer of a site and
+ * requeue dead letters. Safe while the service runs: SQLite in WAL mode lets
+ * this connection read beside the service, and a requeue waits for its lock.
+ */
+import { existsSync } from 'node:fs';
+import type { AlarmEvent } from '../alarms/event.ts';
+import { type DeadLetter, Outbox, type StoredEvent } from '../buffer/outbox.ts';
+import { formatIssue, loadSiteFile } from '../config/load.ts';
+import { resolveBufferPath } from '../gateway.ts';
+import { recordShape } from '../producer/record.ts';
+import { GatewayError } from '../system/errors.ts';
+
+export interface BufferCommandOptions {
+  config: string;
+  /** The subcommand and its arguments: stats | peek | export | dlq list | dlq requeue [seq …]. */
+  args: string[];
+  limit?: number;
+  all?: boolean;
+  json?: boolean;
+  deadLetters?: boolean;
+}
+
+export const BUFFER_USAGE =
+  'buffer stats | peek | export [--dead-letters] | dlq list | dlq requeue <seq …> | dlq requeue --all';
+
+export function bufferCommand(options: BufferCommandOptions): number {
+  const loaded = loadSiteFile(options.config);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    return 1;
+  }
+  const path = resolveBufferPath(loaded.site);
+  if (!existsSync(path)) {
+    const error = new GatewayError(
+      'BUFFER_OPEN',
+      `no buffer at ${path}: the gateway has not run with this site file`,
+    );
+    process.stderr.write(`${error.describe()}\n`);
+    return 1;
+  }
+  let outbox: Outbox;
+  try {
+    outbox = new Outbox({ path, shapeOf: recordShape });
+  } catch (error) {
+    process.stderr.write(`${(error as GatewayError).describe?.() ?? String(error)}\n`);
+    return 1;
+  }
+  try {
+    return dispatch(outbox, options);
+  } catch (error) {
+    process.stderr.write(`${error instanceof GatewayError ? error.describe() : String(error)}\n`);
+    return error instanceof GatewayError && error.code === 'CLI_USAGE' ? 2 : 1;
+  } finally {
+    outbox.close();
+  }
+}
+
+function dispatch(outbox: Outbox, options: BufferCommandOptions): number {
+  const [verb, sub, ...rest] = options.args;
+  const limit = options.limit ?? (verb === 'export' ? Number.MAX_SAFE_INTEGER : 20);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  switch (`${verb ?? ''}${verb === 'dlq' ? ` ${sub ?? ''}` : ''}`) {
+    case 'stats':
+      return stats(outbox, options.json === true, print);
+    case 'peek':
+      for (const event of outbox.peek(limit, Number.POSITIVE_INFINITY)) print(summary(event));
+      return 0;
+    case 'export':
+      if (options.deadLetters) for (const letter of outbox.deadLetters(limit)) print(exported(letter));
+      else for (const event of outbox.peek(limit, Number.POSITIVE_INFINITY)) print(event.payload);
+      return 0;
+    case 'dlq list':
+      for (const letter of outbox.deadLetters(limit)) {
+        print(`${summary(letter)}  failed ${new Date(letter.failedAt).toISOString()}: ${letter.reason}`);
+      }
+      return 0;
+    case 'dlq requeue': {
+      const seqs = rest.map(Number);
+      const all = options.all === true;
+      if (all === seqs.length > 0 || seqs.some((seq) => !Number.isInteger(seq))) {
+        throw new GatewayError('CLI_USAGE', 'dlq requeue needs either seq numbers or --all');
+      }
+      const moved = outbox.requeue(all ? undefined : seqs);
+      print(
+        `requeued ${moved} event${moved === 1 ? '' : 's'}; the running gateway sends them within a second`,
+      );
+      return 0;
+    }
+    default:
+      throw new GatewayError(
+        'CLI_USAGE',
+        `unknown buffer command "${options.args.join(' ')}"; use ${BUFFER_USAGE}`,
+      );
+  }
+}
+
+function stats(outbox: Outbox, json: boolean, print: (line: string) => void): number {
+  const figures = { path: outbox.path, ...outbox.stats() };
+  if (json) {
+    print(JSON.stringify(figures));
+    return 0;
+  }
+  const age =
+    figures.oldestCreatedAt === null
+      ? ''
+      : ` (oldest ${Math.round((Date.now() - figures.oldestCreatedAt) / 1000)} s old, seq ${figures.oldestSeq})`;
+  print(`buffer        ${figures.path}`);
+  print(`waiting       ${figures.events} events, ${figures.bytes} bytes${age}`);
+  print(`last seq      ${figures.lastSeq}`);
+  print(`dropped       ${figures.dropped} by the buffer bounds since it was created`);
+  print(`dead letters  ${figures.deadLetters}`);
+  return 0;
+}
+
+function summary(event: StoredEvent): string {
+  const payload = JSON.parse(event.payload) as AlarmEvent;
+  return `#${event.seq} ${payload.priority} ${payload.transition} key=${event.key}  ${payload.message}`;
+}
+
+function exported(letter: DeadLetter): string {
+  return JSON.stringify({
+    seq: letter.seq,
+    failed_at: new Date(letter.failedAt).toISOString(),
+    reason: letter.reason,
+    event: JSON.parse(letter.payload) as unknown,
+  });
+}
