@@ -16,6 +16,7 @@ Commands:
   buffer --config <site.yaml> stats | peek | export | dlq list | dlq requeue <seq …> | dlq requeue --all
                                Inspect the buffer, export its events (JSON lines; --dead-letters),
                                requeue dead letters; safe while the gateway runs (--limit N, --json)
+  buffer export --file <file>  Export what is readable from a buffer file, e.g. one moved aside as corrupt
   help                         Show this text
 
 Environment:
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       all?: boolean | undefined;
       json?: boolean | undefined;
       'dead-letters'?: boolean | undefined;
+      file?: string | undefined;
     };
     positionals: string[];
   };
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         all: { type: 'boolean' },
         json: { type: 'boolean' },
         'dead-letters': { type: 'boolean' },
+        file: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -65,12 +68,13 @@ async function main(argv: string[]): Promise<number> {
     case 'simulate':
       return file ? simulateCommand(file) : usageError('simulate needs a site file');
     case 'buffer': {
-      const { config, limit, all, json } = parsed.values;
-      if (!config) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
+      const { config, limit, all, json, file: bufferFile } = parsed.values;
+      if (!config && !bufferFile) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
       if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit))
         return usageError('--limit needs a positive integer');
       return bufferCommand({
-        config,
+        ...(config === undefined ? {} : { config }),
+        ...(bufferFile === undefined ? {} : { file: bufferFile }),
         args: parsed.positionals,
         ...(limit === undefined ? {} : { limit: Number(limit) }),
         ...(all ? { all } : {}),

@@ -10,7 +10,8 @@ import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
-import { droppedEventsDraft } from './alarms/system-event.ts';
+import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
+import type { Recovery } from './buffer/integrity.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
@@ -84,6 +85,7 @@ export class Gateway {
         report: (tally, now) => droppedEventsDraft(identity, tally, whenFull, now, uuidv7),
       },
     });
+    if (this.#outbox.recovery) this.#reportRecovery(this.#outbox.recovery, identity);
     const alarms = compileAlarms(site);
     this.#evaluator = new AlarmEvaluator({
       alarms,
@@ -135,6 +137,15 @@ export class Gateway {
         this.#maintainBuffer();
       }
     }, tickMs);
+  }
+
+  #reportRecovery(recovery: Recovery, identity: GatewayIdentity): void {
+    const error = new GatewayError(
+      'BUFFER_CORRUPT',
+      `${recovery.problem}; the old file is ${recovery.movedTo}`,
+    );
+    this.#logger.error({ code: error.code, moved_to: recovery.movedTo }, error.describe());
+    this.#outbox.commit([], [bufferReplacedDraft(identity, recovery, Date.now(), uuidv7)]);
   }
 
   #maintainBuffer(): void {

@@ -10,7 +10,7 @@ export const EVENT_SCHEMA = 'iiot.alarm.v1';
 
 export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'system';
 
-export type Transition = 'raise' | 'clear' | 'level_change' | 'events_dropped';
+export type Transition = 'raise' | 'clear' | 'level_change' | 'events_dropped' | 'buffer_replaced';
 
 export interface AlarmStateFlags {
   active: boolean;

@@ -9,6 +9,7 @@ import { GatewayError } from '../system/errors.ts';
 import { type BufferBounds, PRIORITY_RANK, UNBOUNDED } from './bounds.ts';
 import { type BufferDatabase, openBufferDatabase, type Synchronous } from './database.ts';
 import { type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
+import { moveAsideIfCorrupt, type Recovery } from './integrity.ts';
 
 export interface StateChange {
   conditionId: string;
@@ -58,6 +59,11 @@ export interface OutboxOptions {
   synchronous?: Synchronous;
   /** Key and headers an event is sent with, stored with it so a restart sends exactly the same record. */
   shapeOf: (event: AlarmEvent) => RecordShape;
+  /**
+   * Check the file at open and move a corrupt one aside (default true). Off
+   * for the CLI, which must never move the running service's file.
+   */
+  checkIntegrity?: boolean;
   /** Size and age bounds; without them the buffer grows as long as the disk lets it. */
   bounded?: BoundedOptions;
   now?: () => number;
@@ -142,6 +148,8 @@ const PRIORITY_OF_RANK = Object.fromEntries(
 
 export class Outbox {
   readonly path: string;
+  /** Set when the file was corrupt at open and was replaced by a fresh one. */
+  readonly recovery: Recovery | undefined;
   readonly #db: BufferDatabase;
   readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #shapeOf: (event: AlarmEvent) => RecordShape;
@@ -162,6 +170,7 @@ export class Outbox {
 
   constructor(options: OutboxOptions) {
     this.path = options.path;
+    this.recovery = options.checkIntegrity === false ? undefined : moveAsideIfCorrupt(options.path);
     this.#db = openBufferDatabase(options.path, options.synchronous ?? 'full');
     this.#shapeOf = options.shapeOf;
     this.#now = options.now ?? Date.now;
@@ -169,6 +178,11 @@ export class Outbox {
     this.#bounds = options.bounded?.bounds ?? UNBOUNDED;
     this.#sql = prepareStatements(this.#db);
     this.#lastSeq = Number(this.#meta(META.lastSeq) ?? 0);
+    if (this.recovery && this.recovery.salvagedLastSeq > this.#lastSeq) {
+      // Downstream sees seq continue after the gap instead of starting over.
+      this.#lastSeq = this.recovery.salvagedLastSeq;
+      this.#sql.saveMeta.run(META.lastSeq, String(this.#lastSeq));
+    }
     this.#droppedTotal = Number(this.#meta(META.droppedTotal) ?? 0);
     const pending = this.#meta(META.pendingDrops);
     this.#pendingDrops = pending === undefined ? undefined : (JSON.parse(pending) as DroppedTally);

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { AlarmEvent } from '../alarms/event.ts';
+import { readableEvents } from '../buffer/integrity.ts';
 import { type DeadLetter, Outbox, type StoredEvent } from '../buffer/outbox.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
 import { resolveBufferPath } from '../gateway.ts';
@@ -12,7 +13,10 @@ import { recordShape } from '../producer/record.ts';
 import { GatewayError } from '../system/errors.ts';
 
 export interface BufferCommandOptions {
-  config: string;
+  /** The site file, to find the buffer; not needed with `file`. */
+  config?: string;
+  /** A buffer file to export directly, such as one moved aside as corrupt. */
+  file?: string;
   /** The subcommand and its arguments: stats | peek | export | dlq list | dlq requeue [seq …]. */
   args: string[];
   limit?: number;
@@ -22,9 +26,16 @@ export interface BufferCommandOptions {
 }
 
 export const BUFFER_USAGE =
-  'buffer stats | peek | export [--dead-letters] | dlq list | dlq requeue <seq …> | dlq requeue --all';
+  'buffer stats | peek | export [--dead-letters] | dlq list | dlq requeue <seq …> | dlq requeue --all, with --config <site.yaml>; buffer export --file <buffer file>';
 
 export function bufferCommand(options: BufferCommandOptions): number {
+  if (options.file !== undefined) return exportFile(options.file);
+  if (options.config === undefined) {
+    process.stderr.write(
+      `[cli] CLI_USAGE: buffer needs --config <site.yaml> or, to export, --file <buffer file>\n`,
+    );
+    return 2;
+  }
   const loaded = loadSiteFile(options.config);
   if (!loaded.ok) {
     for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
@@ -41,7 +52,7 @@ export function bufferCommand(options: BufferCommandOptions): number {
   }
   let outbox: Outbox;
   try {
-    outbox = new Outbox({ path, shapeOf: recordShape });
+    outbox = new Outbox({ path, shapeOf: recordShape, checkIntegrity: false });
   } catch (error) {
     process.stderr.write(`${(error as GatewayError).describe?.() ?? String(error)}\n`);
     return 1;
@@ -125,4 +136,30 @@ function exported(letter: DeadLetter): string {
     reason: letter.reason,
     event: JSON.parse(letter.payload) as unknown,
   });
+}
+
+/** Exports what is readable from a buffer file, damaged or not; unreadable stretches are reported, not fatal. */
+function exportFile(file: string): number {
+  if (!existsSync(file)) {
+    process.stderr.write(`${new GatewayError('BUFFER_OPEN', `no file at ${file}`).describe()}\n`);
+    return 1;
+  }
+  let exported = 0;
+  let unreadable = 0;
+  try {
+    for (const item of readableEvents(file)) {
+      if ('error' in item) {
+        unreadable += 1;
+        process.stderr.write(`seq ${item.from}..${item.to} unreadable: ${item.error}\n`);
+        continue;
+      }
+      process.stdout.write(`${item.payload}\n`);
+      exported += 1;
+    }
+  } catch (error) {
+    process.stderr.write(`${file}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stderr.write(`${file}: exported ${exported} events; ${unreadable} unreadable range${unreadable === 1 ? "" : "s"}\n`);
+  return unreadable > 0 ? 1 : 0;
 }

@@ -71,6 +71,11 @@ export const ERRORS = {
     what: 'events could not be committed to the buffer',
     todo: 'check free disk space and the health of the state directory',
   },
+  BUFFER_CORRUPT: {
+    stage: 'buffer',
+    what: 'the buffer file was damaged; it was moved aside and a fresh buffer started',
+    todo: 'export what is still readable with `gateway buffer export --file <moved file>`, then check the disk (dmesg, SMART)',
+  },
   BUFFER_FULL: {
     stage: 'buffer',
     what: 'the buffer is full and its policy (when_full: block) refuses new events until the backlog drains',
