@@ -160,6 +160,8 @@ function exportFile(file: string): number {
     process.stderr.write(`${file}: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stderr.write(`${file}: exported ${exported} events; ${unreadable} unreadable range${unreadable === 1 ? "" : "s"}\n`);
+  process.stderr.write(
+    `${file}: exported ${exported} events; ${unreadable} unreadable range${unreadable === 1 ? '' : 's'}\n`,
+  );
   return unreadable > 0 ? 1 : 0;
 }
