@@ -81,6 +81,7 @@ export class Gateway {
           maxBytes: buffer.max_bytes ?? DEFAULTS.bufferMaxBytes,
           maxAgeMs: buffer.max_age_ms ?? DEFAULTS.bufferMaxAgeMs,
           whenFull,
+          diskReserveBytes: buffer.disk_reserve_bytes ?? DEFAULTS.diskReserveBytes,
         },
         report: (tally, now) => droppedEventsDraft(identity, tally, whenFull, now, uuidv7),
       },

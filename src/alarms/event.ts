@@ -39,7 +39,7 @@ export interface AlarmReason {
     first_seq: number;
     last_seq: number;
     by_priority: Partial<Record<Priority, number>>;
-    by_cause: Partial<Record<'size' | 'age', number>>;
+    by_cause: Partial<Record<'size' | 'disk' | 'age', number>>;
     policy: string;
     since: string;
   };

@@ -67,6 +67,9 @@ export function openBufferDatabase(path: string, synchronous: Synchronous): Buff
     db.pragma('journal_mode = WAL');
     // FULL syncs the WAL on every commit: an event the gateway reported as buffered survives power loss.
     db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // The WAL is checkpointed every 1000 pages (SQLite's default) and cut back to this size
+    // afterwards, so it stays bounded and the disk check can set room aside for it.
+    db.pragma('journal_size_limit = 4194304');
     // CLI commands may read while the service writes; wait instead of failing on a brief lock.
     db.pragma('busy_timeout = 5000');
     migrate(db);

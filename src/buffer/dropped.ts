@@ -5,7 +5,8 @@
  */
 import type { Priority } from '../config/schema.ts';
 
-export type DropCause = 'size' | 'age';
+/** size: max_bytes; disk: the file system ran low; age: max_age_ms. */
+export type DropCause = 'size' | 'disk' | 'age';
 
 export interface DroppedTally {
   count: number;

@@ -3,12 +3,21 @@
  * committed together, and an event leaves only when the broker acknowledged it
  * or when the buffer's stated bounds drop it, which is itself reported.
  */
+
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AlarmEvent, AlarmEventDraft } from '../alarms/event.ts';
 import type { Priority } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
-import { type BufferBounds, PRIORITY_RANK, UNBOUNDED } from './bounds.ts';
+import {
+  type BufferBounds,
+  FILE_BYTES_PER_PAYLOAD_BYTE,
+  PRIORITY_RANK,
+  UNBOUNDED,
+  WAL_ALLOWANCE_BYTES,
+} from './bounds.ts';
 import { type BufferDatabase, openBufferDatabase, type Synchronous } from './database.ts';
-import { type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
+import { type DropCause, type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
 import { moveAsideIfCorrupt, type Recovery } from './integrity.ts';
 
 export interface StateChange {
@@ -165,6 +174,8 @@ export class Outbox {
   #lastReportAt = Number.NEGATIVE_INFINITY;
   /** Events up to this seq are being sent: evicting them would report a loss that is not one. */
   #leasedUpTo = 0;
+  /** Payload bytes the file system has room for, from the last maintain(). */
+  #diskCapacity = Number.POSITIVE_INFINITY;
   /** SQLite's data_version as last seen: it changes when another connection commits. */
   #dataVersion = 0;
 
@@ -202,7 +213,12 @@ export class Outbox {
    */
   commit(changes: readonly StateChange[], drafts: readonly AlarmEventDraft[], expire = false): AlarmEvent[] {
     const now = this.#now();
-    const { maxBytes, whenFull } = this.#bounds;
+    const { whenFull } = this.#bounds;
+    // The disk bound is measured once a second; before it evicts anything, look again:
+    // space may have come back since.
+    if (this.#bytes >= this.#diskCapacity) this.#measureDisk();
+    const maxBytes = Math.min(this.#bounds.maxBytes, this.#diskCapacity);
+    const sizeCause: DropCause = maxBytes < this.#bounds.maxBytes ? 'disk' : 'size';
     if (whenFull === 'block' && drafts.length > 0 && this.#bytes >= maxBytes) {
       throw new GatewayError(
         'BUFFER_FULL',
@@ -223,7 +239,7 @@ export class Outbox {
       const payload = JSON.stringify(event);
       const size = Buffer.byteLength(payload);
       if (whenFull === 'drop_newest' && draft.kind !== 'system' && bytes + size > maxBytes) {
-        pending = tallyDrops(pending, [{ seq, priority: event.priority }], 'size', now);
+        pending = tallyDrops(pending, [{ seq, priority: event.priority }], sizeCause, now);
         return event;
       }
       const shape = this.#shapeOf(event);
@@ -251,7 +267,7 @@ export class Outbox {
             (limit) => this.#sql.evictionCandidates.all(this.#leasedUpTo, limit),
             bytes - maxBytes,
           );
-          pending = tallyDrops(pending, evicted.events, 'size', now);
+          pending = tallyDrops(pending, evicted.events, sizeCause, now);
           events -= evicted.events.length;
           bytes -= evicted.bytes;
         }
@@ -297,12 +313,34 @@ export class Outbox {
       this.#dataVersion = dataVersion;
       this.#resyncTotals();
     }
+    this.#measureDisk();
     const { maxAgeMs } = this.#bounds;
     const oldest = this.#sql.oldestUnleased.get(this.#leasedUpTo) as { created_at: number } | undefined;
     const expire =
       maxAgeMs !== undefined && oldest !== undefined && oldest.created_at < this.#now() - maxAgeMs;
     if (!expire && this.#pendingDrops === undefined) return [];
     return this.commit([], [], expire);
+  }
+
+  /**
+   * What the database file may grow to is its size now plus the free space,
+   * less the reserve and the WAL's room, and never less than its size now;
+   * in payload bytes, that over the file overhead.
+   */
+  #measureDisk(): void {
+    const reserve = this.#bounds.diskReserveBytes;
+    if (reserve <= 0) return;
+    try {
+      const fs = statfsSync(dirname(this.path));
+      const free = fs.bavail * fs.bsize;
+      const file = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
+      const wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+      // What fits in the file as it is never needs more disk: only growth is bounded by the free space.
+      const room = Math.max(file, file + wal + free - reserve - WAL_ALLOWANCE_BYTES);
+      this.#diskCapacity = room / FILE_BYTES_PER_PAYLOAD_BYTE;
+    } catch {
+      this.#diskCapacity = Number.POSITIVE_INFINITY;
+    }
   }
 
   /** Deletes candidates in eviction order until at least `excess` bytes are freed. */

@@ -25,4 +25,5 @@ export const DEFAULTS = {
   bufferMaxBytes: 1_073_741_824,
   bufferMaxAgeMs: 2_592_000_000,
   whenFull: 'evict_low_priority',
+  diskReserveBytes: 67_108_864,
 } as const;

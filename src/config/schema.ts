@@ -284,6 +284,14 @@ export const BufferSettings = strict({
       DEFAULTS.bufferMaxAgeMs,
     ),
   ),
+  disk_reserve_bytes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      default: DEFAULTS.diskReserveBytes,
+      description:
+        'Free space the buffer leaves on its file system: when_full applies before the disk is full. 0 turns the check off.',
+    }),
+  ),
   when_full: Type.Optional(
     Type.Union([Type.Literal('evict_low_priority'), Type.Literal('drop_newest'), Type.Literal('block')], {
       default: DEFAULTS.whenFull,

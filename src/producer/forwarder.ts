@@ -143,15 +143,23 @@ export class Forwarder {
       return true;
     } catch (cause) {
       this.stats.failures += 1;
-      const error = new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
+      // A buffer that cannot delete (a full disk) is not a broker problem: the
+      // batch was acknowledged and is sent again once the delete succeeds.
+      const bufferFault = cause instanceof GatewayError && cause.stage === 'buffer';
+      const error = bufferFault
+        ? cause
+        : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
+      const first = this.stats.lastError !== error.message;
       this.stats.lastError = error.message;
-      if (this.stats.brokerUp || this.stats.failures === 1) {
+      if (this.stats.brokerUp || this.stats.failures === 1 || (bufferFault && first)) {
         logger.warn({ code: error.code, backlog: this.#options.outbox.stats().events }, error.describe());
       } else {
         logger.debug({ code: error.code }, error.describe());
       }
-      this.stats.brokerUp = false;
-      await client.reset();
+      if (!bufferFault) {
+        this.stats.brokerUp = false;
+        await client.reset();
+      }
       await sleep(this.#backoff.next(), this.#stop.signal);
       return false;
     }

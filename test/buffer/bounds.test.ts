@@ -28,6 +28,7 @@ describe('Outbox bounds', () => {
           maxBytes: Number.POSITIVE_INFINITY,
           maxAgeMs: undefined,
           whenFull: 'evict_low_priority',
+          diskReserveBytes: 0,
           ...bounds,
         },
         report: (tally, now) =>

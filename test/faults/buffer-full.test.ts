@@ -40,7 +40,12 @@ describe('full buffer', () => {
       path: join(temp.dir, 'state', 'buffer.db'),
       shapeOf: recordShape,
       bounded: {
-        bounds: { maxBytes: MAX_BYTES, maxAgeMs: undefined, whenFull: 'evict_low_priority' },
+        bounds: {
+          maxBytes: MAX_BYTES,
+          maxAgeMs: undefined,
+          whenFull: 'evict_low_priority',
+          diskReserveBytes: 0,
+        },
         report: (tally, now) =>
           droppedEventsDraft(identity, tally, 'evict_low_priority', now, () => `drop-report-${++ids}`),
         reportIntervalMs: 60_000,
