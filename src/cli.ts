@@ -16,13 +16,15 @@ Commands:
   buffer --config <site.yaml> stats | peek | export | dlq list | dlq requeue <seq …> | dlq requeue --all
                                Inspect the buffer, export its events (JSON lines; --dead-letters),
                                requeue dead letters; safe while the gateway runs (--limit N, --json)
-  buffer export --file <file>  Export what is readable from a buffer file, e.g. one moved aside as corrupt
+  buffer export --file <file> [--key-file <key>]
+                               Export what is readable from a buffer file, e.g. one moved aside as corrupt
   help                         Show this text
 
 Environment:
   KAFKA_BROKERS                Comma-separated brokers; overrides gateway.kafka.brokers
   STATE_DIRECTORY              Directory of the buffer; overrides gateway.state_dir (set by systemd)
   LOG_LEVEL                    trace | debug | info | warn | error; overrides gateway.log_level
+  BUFFER_KEY_FILE              Key of the encrypted buffer; overrides gateway.buffer.encryption_key_file
 `;
 
 function usageError(message: string): number {
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       json?: boolean | undefined;
       'dead-letters'?: boolean | undefined;
       file?: string | undefined;
+      'key-file'?: string | undefined;
     };
     positionals: string[];
   };
@@ -53,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         'dead-letters': { type: 'boolean' },
         file: { type: 'string' },
+        'key-file': { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -75,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       return bufferCommand({
         ...(config === undefined ? {} : { config }),
         ...(bufferFile === undefined ? {} : { file: bufferFile }),
+        ...(parsed.values['key-file'] === undefined ? {} : { keyFile: parsed.values['key-file'] }),
         args: parsed.positionals,
         ...(limit === undefined ? {} : { limit: Number(limit) }),
         ...(all ? { all } : {}),

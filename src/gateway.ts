@@ -11,7 +11,9 @@ import { DeviceRunner } from './adapters/runner.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
+import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
+import { readKeyFile } from './buffer/key-file.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
@@ -45,6 +47,15 @@ export function resolveBufferPath(site: SiteFile, env: GatewayOptions['env'] = p
   return isAbsolute(file) ? file : resolve(stateDir, file);
 }
 
+/** The cipher of the buffer when a key is configured: BUFFER_KEY_FILE wins over the site file. */
+export function resolveBufferCipher(
+  site: SiteFile,
+  env: GatewayOptions['env'] = process.env,
+): PayloadCipher | undefined {
+  const file = env.BUFFER_KEY_FILE ?? site.gateway.buffer?.encryption_key_file;
+  return file === undefined ? undefined : createPayloadCipher(readKeyFile(file));
+}
+
 /** KAFKA_BROKERS (comma-separated) overrides the site file, so one map runs against any broker. */
 export function resolveBrokers(site: SiteFile, env: GatewayOptions['env'] = process.env): string[] {
   const fromEnv = env.KAFKA_BROKERS?.split(',')
@@ -76,6 +87,7 @@ export class Gateway {
       path: resolveBufferPath(site, env),
       synchronous: buffer.synchronous ?? 'full',
       shapeOf: recordShape,
+      cipher: resolveBufferCipher(site, env),
       bounded: {
         bounds: {
           maxBytes: buffer.max_bytes ?? DEFAULTS.bufferMaxBytes,

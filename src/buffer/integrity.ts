@@ -5,6 +5,7 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { NO_CIPHER, type PayloadCipher } from './cipher.ts';
 
 export interface Recovery {
   /** Where the corrupt file now is (its -wal and -shm beside it). */
@@ -79,7 +80,11 @@ type Salvaged = { seq: number; payload: string } | { error: string; from: number
  * range that hits a damaged page is split in halves down to single events, so
  * only the events on that page are lost. Unreadable stretches are yielded as errors.
  */
-export function* readableEvents(path: string, chunk = 1000): Generator<Salvaged> {
+export function* readableEvents(
+  path: string,
+  cipher: PayloadCipher = NO_CIPHER,
+  chunk = 1000,
+): Generator<Salvaged> {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const last = readableLastSeq(path);
@@ -102,7 +107,12 @@ export function* readableEvents(path: string, chunk = 1000): Generator<Salvaged>
           }
           continue;
         }
-        yield item;
+        // A payload that does not decrypt is as unreadable as a damaged page.
+        try {
+          yield { seq: item.seq, payload: cipher.open(item.seq, item.payload) };
+        } catch (error) {
+          yield { error: (error as Error).message, from: item.seq, to: item.seq };
+        }
       }
     }
     if (pending) yield pending;

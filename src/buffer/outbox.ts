@@ -16,6 +16,7 @@ import {
   UNBOUNDED,
   WAL_ALLOWANCE_BYTES,
 } from './bounds.ts';
+import { KEY_CHECK_TEXT, NO_CIPHER, type PayloadCipher } from './cipher.ts';
 import { type BufferDatabase, openBufferDatabase, type Synchronous } from './database.ts';
 import { type DropCause, type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
 import { moveAsideIfCorrupt, type Recovery } from './integrity.ts';
@@ -73,12 +74,19 @@ export interface OutboxOptions {
    * for the CLI, which must never move the running service's file.
    */
   checkIntegrity?: boolean;
+  /** Encrypts payloads at rest; without it they are stored as plain JSON. */
+  cipher?: PayloadCipher;
   /** Size and age bounds; without them the buffer grows as long as the disk lets it. */
   bounded?: BoundedOptions;
   now?: () => number;
 }
 
-const META = { lastSeq: 'last_seq', pendingDrops: 'pending_drops', droppedTotal: 'dropped_total' } as const;
+const META = {
+  lastSeq: 'last_seq',
+  pendingDrops: 'pending_drops',
+  droppedTotal: 'dropped_total',
+  keyCheck: 'key_check',
+} as const;
 const EVICTION_CHUNK = 256;
 
 // Prepared once per connection: a statement prepared per call holds native
@@ -140,13 +148,13 @@ interface EventRow {
   bytes: number;
 }
 
-function storedEvent(row: EventRow): StoredEvent {
+function storedEvent(row: EventRow, cipher: PayloadCipher): StoredEvent {
   return {
     seq: row.seq,
     eventId: row.event_id,
     key: row.record_key,
     headers: JSON.parse(row.headers) as Record<string, string>,
-    payload: row.payload,
+    payload: cipher.open(row.seq, row.payload),
     bytes: row.bytes,
   };
 }
@@ -162,6 +170,7 @@ export class Outbox {
   readonly #db: BufferDatabase;
   readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #shapeOf: (event: AlarmEvent) => RecordShape;
+  readonly #cipher: PayloadCipher;
   readonly #now: () => number;
   readonly #bounds: BufferBounds;
   readonly #bounded: BoundedOptions | undefined;
@@ -188,6 +197,13 @@ export class Outbox {
     this.#bounded = options.bounded;
     this.#bounds = options.bounded?.bounds ?? UNBOUNDED;
     this.#sql = prepareStatements(this.#db);
+    this.#cipher = options.cipher ?? NO_CIPHER;
+    try {
+      this.#checkKey(options.cipher !== undefined);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#lastSeq = Number(this.#meta(META.lastSeq) ?? 0);
     if (this.recovery && this.recovery.salvagedLastSeq > this.#lastSeq) {
       // Downstream sees seq continue after the gap instead of starting over.
@@ -199,6 +215,27 @@ export class Outbox {
     this.#pendingDrops = pending === undefined ? undefined : (JSON.parse(pending) as DroppedTally);
     this.#resyncTotals();
     this.#dataVersion = Number(this.#db.pragma('data_version', { simple: true }));
+  }
+
+  /** A wrong or missing key is found at start, not when the first batch goes out. */
+  #checkKey(encrypting: boolean): void {
+    const check = this.#meta(META.keyCheck);
+    if (check === undefined) {
+      if (encrypting) this.#sql.saveMeta.run(META.keyCheck, this.#cipher.seal(0, KEY_CHECK_TEXT));
+      return;
+    }
+    if (!encrypting) {
+      throw new GatewayError('BUFFER_KEY', `${this.path} is encrypted and no key is configured`);
+    }
+    let opened: string | undefined;
+    try {
+      opened = this.#cipher.open(0, check);
+    } catch {
+      opened = undefined;
+    }
+    if (opened !== KEY_CHECK_TEXT) {
+      throw new GatewayError('BUFFER_KEY', `${this.path} was written with another key`);
+    }
   }
 
   #meta(key: string): string | undefined {
@@ -248,7 +285,7 @@ export class Outbox {
         event.event_id,
         shape.key,
         JSON.stringify(shape.headers),
-        payload,
+        this.#cipher.seal(seq, payload),
         size,
         now,
         PRIORITY_RANK[event.priority],
@@ -393,7 +430,7 @@ export class Outbox {
     for (const row of rows) {
       if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
       bytes += row.bytes;
-      batch.push(storedEvent(row));
+      batch.push(storedEvent(row, this.#cipher));
     }
     this.#leasedUpTo = batch.at(-1)?.seq ?? 0;
     return batch;
@@ -439,7 +476,11 @@ export class Outbox {
 
   deadLetters(limit = 1000): DeadLetter[] {
     const rows = this.#sql.deadLetters.all(limit) as (EventRow & { failed_at: number; reason: string })[];
-    return rows.map((row) => ({ ...storedEvent(row), failedAt: row.failed_at, reason: row.reason }));
+    return rows.map((row) => ({
+      ...storedEvent(row, this.#cipher),
+      failedAt: row.failed_at,
+      reason: row.reason,
+    }));
   }
 
   /** Puts dead letters back in the outbox (all of them without seqs), e.g. after an ACL was fixed. */

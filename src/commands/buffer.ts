@@ -5,10 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import type { AlarmEvent } from '../alarms/event.ts';
+import { createPayloadCipher, NO_CIPHER } from '../buffer/cipher.ts';
 import { readableEvents } from '../buffer/integrity.ts';
+import { readKeyFile } from '../buffer/key-file.ts';
 import { type DeadLetter, Outbox, type StoredEvent } from '../buffer/outbox.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
-import { resolveBufferPath } from '../gateway.ts';
+import { resolveBufferCipher, resolveBufferPath } from '../gateway.ts';
 import { recordShape } from '../producer/record.ts';
 import { GatewayError } from '../system/errors.ts';
 
@@ -17,6 +19,8 @@ export interface BufferCommandOptions {
   config?: string;
   /** A buffer file to export directly, such as one moved aside as corrupt. */
   file?: string;
+  /** The key of an encrypted buffer file given with `file`. */
+  keyFile?: string;
   /** The subcommand and its arguments: stats | peek | export | dlq list | dlq requeue [seq …]. */
   args: string[];
   limit?: number;
@@ -26,10 +30,10 @@ export interface BufferCommandOptions {
 }
 
 export const BUFFER_USAGE =
-  'buffer stats | peek | export [--dead-letters] | dlq list | dlq requeue <seq …> | dlq requeue --all, with --config <site.yaml>; buffer export --file <buffer file>';
+  'buffer stats | peek | export [--dead-letters] | dlq list | dlq requeue <seq …> | dlq requeue --all, with --config <site.yaml>; buffer export --file <buffer file> [--key-file <key>]';
 
 export function bufferCommand(options: BufferCommandOptions): number {
-  if (options.file !== undefined) return exportFile(options.file);
+  if (options.file !== undefined) return exportFile(options.file, options.keyFile);
   if (options.config === undefined) {
     process.stderr.write(
       `[cli] CLI_USAGE: buffer needs --config <site.yaml> or, to export, --file <buffer file>\n`,
@@ -52,7 +56,12 @@ export function bufferCommand(options: BufferCommandOptions): number {
   }
   let outbox: Outbox;
   try {
-    outbox = new Outbox({ path, shapeOf: recordShape, checkIntegrity: false });
+    outbox = new Outbox({
+      path,
+      shapeOf: recordShape,
+      checkIntegrity: false,
+      cipher: resolveBufferCipher(loaded.site),
+    });
   } catch (error) {
     process.stderr.write(`${(error as GatewayError).describe?.() ?? String(error)}\n`);
     return 1;
@@ -139,7 +148,7 @@ function exported(letter: DeadLetter): string {
 }
 
 /** Exports what is readable from a buffer file, damaged or not; unreadable stretches are reported, not fatal. */
-function exportFile(file: string): number {
+function exportFile(file: string, keyFile: string | undefined): number {
   if (!existsSync(file)) {
     process.stderr.write(`${new GatewayError('BUFFER_OPEN', `no file at ${file}`).describe()}\n`);
     return 1;
@@ -147,7 +156,8 @@ function exportFile(file: string): number {
   let exported = 0;
   let unreadable = 0;
   try {
-    for (const item of readableEvents(file)) {
+    const cipher = keyFile === undefined ? NO_CIPHER : createPayloadCipher(readKeyFile(keyFile));
+    for (const item of readableEvents(file, cipher)) {
       if ('error' in item) {
         unreadable += 1;
         process.stderr.write(`seq ${item.from}..${item.to} unreadable: ${item.error}\n`);
@@ -157,7 +167,8 @@ function exportFile(file: string): number {
       exported += 1;
     }
   } catch (error) {
-    process.stderr.write(`${file}: ${(error as Error).message}\n`);
+    const described = error instanceof GatewayError ? error.describe() : (error as Error).message;
+    process.stderr.write(`${file}: ${described}\n`);
     return 1;
   }
   process.stderr.write(

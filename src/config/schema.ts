@@ -284,6 +284,13 @@ export const BufferSettings = strict({
       DEFAULTS.bufferMaxAgeMs,
     ),
   ),
+  encryption_key_file: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'File with a 32-byte key (raw, 64 hex digits or base64): event payloads are encrypted at rest with AES-256-GCM. BUFFER_KEY_FILE overrides it.',
+    }),
+  ),
   disk_reserve_bytes: Type.Optional(
     Type.Integer({
       minimum: 0,

@@ -76,6 +76,11 @@ export const ERRORS = {
     what: 'the buffer file was damaged; it was moved aside and a fresh buffer started',
     todo: 'export what is still readable with `gateway buffer export --file <moved file>`, then check the disk (dmesg, SMART)',
   },
+  BUFFER_KEY: {
+    stage: 'buffer',
+    what: 'the buffer encryption key is missing, unreadable or not the key the buffer was written with',
+    todo: 'point gateway.buffer.encryption_key_file (or the buffer-key systemd credential) at the right 32-byte key; nothing was deleted',
+  },
   BUFFER_FULL: {
     stage: 'buffer',
     what: 'the buffer is full and its policy (when_full: block) refuses new events until the backlog drains',
