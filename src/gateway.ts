@@ -126,6 +126,7 @@ export class Gateway {
       },
       batchMaxEvents: kafka.batch_max_events ?? DEFAULTS.batchMaxEvents,
       batchMaxBytes: kafka.batch_max_bytes ?? DEFAULTS.batchMaxBytes,
+      ...(kafka.drain_max_events_per_s ? { drainMaxEventsPerSecond: kafka.drain_max_events_per_s } : {}),
       logger: producerLogger,
     });
 

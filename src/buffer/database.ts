@@ -53,6 +53,10 @@ const MIGRATIONS: readonly string[] = [
     reason        TEXT    NOT NULL
   ) STRICT;
   `,
+  // Finds whether an older event of the same record key is still waiting (the live lane).
+  `
+  CREATE INDEX outbox_key ON outbox (record_key, seq);
+  `,
 ];
 
 export function openBufferDatabase(path: string, synchronous: Synchronous): BufferDatabase {

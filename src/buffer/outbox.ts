@@ -111,6 +111,13 @@ function prepareStatements(db: BufferDatabase) {
       'SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?',
     ),
     remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
+    oldestSeq: db.prepare('SELECT seq FROM outbox ORDER BY seq LIMIT 1'),
+    // Recent events whose record key has nothing older waiting: sending them now keeps per-key order.
+    live: db.prepare(
+      `SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox AS o
+       WHERE o.seq >= ? AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.record_key = o.record_key AND p.seq < o.seq)
+       ORDER BY o.seq LIMIT ?`,
+    ),
     totals: db.prepare('SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
     stats: db.prepare(
       'SELECT MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt, (SELECT COUNT(*) FROM dead_letter) AS deadLetters FROM outbox',
@@ -183,6 +190,8 @@ export class Outbox {
   #lastReportAt = Number.NEGATIVE_INFINITY;
   /** Events up to this seq are being sent: evicting them would report a loss that is not one. */
   #leasedUpTo = 0;
+  /** (first seq, time) of recent commits, oldest first, to find where "live" starts. */
+  readonly #recentCommits: { seq: number; at: number }[] = [];
   /** Payload bytes the file system has room for, from the last maintain(). */
   #diskCapacity = Number.POSITIVE_INFINITY;
   /** SQLite's data_version as last seen: it changes when another connection commits. */
@@ -329,6 +338,7 @@ export class Outbox {
     } catch (cause) {
       throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
     }
+    if (committed[0]) this.#recentCommits.push({ seq: committed[0].seq, at: now });
     this.#lastSeq = seq;
     this.#events = events;
     this.#bytes = bytes;
@@ -433,6 +443,30 @@ export class Outbox {
       batch.push(storedEvent(row, this.#cipher));
     }
     this.#leasedUpTo = batch.at(-1)?.seq ?? 0;
+    return batch;
+  }
+
+  /**
+   * Events committed within the last `windowMs` whose record key has no older
+   * event waiting, oldest first: while a backlog drains, these can go ahead of
+   * it without reordering any key.
+   */
+  peekLive(windowMs: number, maxEvents: number, maxBytes: number): StoredEvent[] {
+    const since = this.#now() - windowMs;
+    while ((this.#recentCommits[0]?.at ?? Number.POSITIVE_INFINITY) < since) this.#recentCommits.shift();
+    const from = this.#recentCommits[0]?.seq;
+    if (from === undefined) return [];
+    // Fresh events within reach of the next regular batch need no lane of their own.
+    const oldest = (this.#sql.oldestSeq.get() as { seq: number } | undefined)?.seq;
+    if (oldest === undefined || from < oldest + maxEvents) return [];
+    const rows = this.#sql.live.all(from, maxEvents) as EventRow[];
+    const batch: StoredEvent[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
+      bytes += row.bytes;
+      batch.push(storedEvent(row, this.#cipher));
+    }
     return batch;
   }
 

@@ -254,6 +254,13 @@ export const KafkaSettings = strict({
     }),
   ),
   idempotent: Type.Optional(Type.Boolean({ default: true })),
+  drain_max_events_per_s: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'Most backlog events sent per second after an outage, for thin uplinks; fresh events are not held to it. Unlimited by default.',
+    }),
+  ),
 });
 export type KafkaSettings = Static<typeof KafkaSettings>;
 

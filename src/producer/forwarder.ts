@@ -22,6 +22,10 @@ export interface ForwarderOptions {
   backoff?: Backoff;
   /** How often an idle forwarder looks at the outbox even without a commit signal. */
   idlePollMs?: number;
+  /** Backlog events per second at most, for thin uplinks; fresh events are not held to it. Unlimited when unset. */
+  drainMaxEventsPerSecond?: number;
+  /** Events committed within this window count as fresh and may overtake a draining backlog (default 10 s). */
+  liveWindowMs?: number;
 }
 
 export interface ForwarderStats {
@@ -29,6 +33,8 @@ export interface ForwarderStats {
   batches: number;
   failures: number;
   deadLettered: number;
+  /** Fresh events sent ahead of a draining backlog. */
+  liveAhead: number;
   brokerUp: boolean;
   lastError?: string;
 }
@@ -46,6 +52,7 @@ export class Forwarder {
     batches: 0,
     failures: 0,
     deadLettered: 0,
+    liveAhead: 0,
     brokerUp: false,
   };
 
@@ -84,8 +91,25 @@ export class Forwarder {
         await this.#idle(idlePollMs);
         continue;
       }
-      await this.#attempt(() => this.#deliver(batch));
+      const delivered = await this.#attempt(() => this.#deliver(batch));
+      // A full batch means a backlog: let fresh events whose keys have nothing older waiting go ahead of it.
+      if (delivered && batch.length === batchMaxEvents) await this.#deliverLive();
+      if (delivered) await this.#throttle(batch.length);
     }
+  }
+
+  async #deliverLive(): Promise<void> {
+    const { outbox, batchMaxEvents, batchMaxBytes, liveWindowMs = 10_000 } = this.#options;
+    const live = outbox.peekLive(liveWindowMs, batchMaxEvents, batchMaxBytes);
+    if (live.length === 0) return;
+    this.stats.liveAhead += live.length;
+    await this.#attempt(() => this.#deliver(live));
+  }
+
+  async #throttle(events: number): Promise<void> {
+    const rate = this.#options.drainMaxEventsPerSecond;
+    if (rate === undefined || this.#stop.signal.aborted) return;
+    await sleep((events / rate) * 1000, this.#stop.signal);
   }
 
   async #ensureTopic(): Promise<void> {

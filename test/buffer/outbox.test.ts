@@ -135,4 +135,30 @@ describe('Outbox', () => {
         error.code === 'BUFFER_OPEN' && error.message.includes(notADirectory),
     );
   });
+
+  test('peekLive: recent events whose key has nothing older waiting, only beyond the next regular batch', () => {
+    let clock = 0;
+    const outbox = new Outbox({ path, shapeOf: recordShape, now: () => clock });
+    outbox.commit(
+      [],
+      Array.from({ length: 5 }, (_, i) => draft({ asset: i % 2 ? 'a' : 'b' })),
+    );
+    clock = 20_000;
+    outbox.commit(
+      [],
+      [draft({ asset: 'a' }), draft({ asset: 'c' }), draft({ asset: 'c' }), draft({ asset: 'd' })],
+    );
+    assert.deepEqual(
+      outbox.peekLive(10_000, 3, 1e9).map((event) => [event.seq, event.key.split('/').at(-1)]),
+      [
+        [7, 'c'],
+        [9, 'd'],
+      ],
+      'a waits behind its backlog, the second c behind the first',
+    );
+    assert.deepEqual(outbox.peekLive(10_000, 10, 1e9), [], 'within reach of a regular batch of 10');
+    clock = 40_000;
+    assert.deepEqual(outbox.peekLive(10_000, 3, 1e9), [], 'nothing is fresh any more');
+    outbox.close();
+  });
 });

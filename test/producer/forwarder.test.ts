@@ -170,4 +170,65 @@ describe('Forwarder', () => {
     await until(() => outbox.stats().events === 0 && outbox.stats().deadLetters === 0);
     assert.deepEqual(broker.seqs(), [2, 1]);
   });
+
+  test('while a backlog drains, a fresh event of a key with nothing older waiting goes ahead; keys stay in order', async () => {
+    await forwarder.stop();
+    let clock = 0;
+    outbox.close();
+    outbox = new Outbox({ path: join(temp.dir, 'live.db'), shapeOf: recordShape, now: () => clock });
+    forwarder = new Forwarder({
+      outbox,
+      client: broker,
+      topic: { topic: 'alarms', partitions: 3 },
+      batchMaxEvents: 2,
+      batchMaxBytes: 1e6,
+      logger: createLogger('silent'),
+      backoff: new Backoff({ initialMs: 5, maxMs: 20 }),
+      idlePollMs: 60_000,
+      liveWindowMs: 1000,
+    });
+    outbox.commit(
+      [],
+      Array.from({ length: 10 }, () => draft({ asset: 'backlog' })),
+    );
+    clock = 60_000;
+    outbox.commit([], [draft({ asset: 'backlog' }), draft({ asset: 'fresh' })]);
+    forwarder.start();
+    await until(() => outbox.stats().events === 0);
+    const order = broker.seqs();
+    assert.ok(
+      order.indexOf(12) < order.indexOf(5),
+      `the fresh event (12) went ahead of the backlog: ${order}`,
+    );
+    const backlog = order.filter((seq) => seq !== 12);
+    assert.deepEqual(
+      backlog,
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      'the backlog key kept its order, 11 included',
+    );
+    assert.equal(forwarder.stats.liveAhead, 1);
+  });
+
+  test('a drain rate limit spaces the backlog out', async () => {
+    await forwarder.stop();
+    forwarder = new Forwarder({
+      outbox,
+      client: broker,
+      topic: { topic: 'alarms', partitions: 3 },
+      batchMaxEvents: 2,
+      batchMaxBytes: 1e6,
+      logger: createLogger('silent'),
+      idlePollMs: 60_000,
+      drainMaxEventsPerSecond: 40,
+    });
+    outbox.commit(
+      [],
+      Array.from({ length: 8 }, () => draft()),
+    );
+    const started = Date.now();
+    forwarder.start();
+    await until(() => outbox.stats().events === 0);
+    // Four batches of 2 at 40 events/s: at least three pauses of 50 ms between them.
+    assert.ok(Date.now() - started >= 150, `${Date.now() - started} ms`);
+  });
 });
