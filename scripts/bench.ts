@@ -19,6 +19,7 @@ import { describeMachine } from './bench/machine.ts';
 import { parseOptions } from './bench/options.ts';
 import { Report } from './bench/report.ts';
 import { benchBuffer } from './bench/section-buffer.ts';
+import { benchCatchUp } from './bench/section-catchup.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
 import { dec1, mib } from './bench/stats.ts';
@@ -36,7 +37,8 @@ report.machine(describeMachine(describeBroker(), dir));
 let broker: BenchBroker | undefined;
 let latency: LatencyOutcome | undefined;
 try {
-  const needsBroker = options.sections.has('latency') || options.sections.has('buffer');
+  const needsBroker =
+    options.sections.has('latency') || options.sections.has('buffer') || options.sections.has('catchup');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -68,7 +70,17 @@ try {
     });
   }
 
-  report.section(4, 'Resident memory');
+  if (broker && options.sections.has('catchup')) {
+    await benchCatchUp(report, {
+      brokers: broker.brokers,
+      dir,
+      events: options.catchUp,
+      logger,
+      log: progress,
+    });
+  }
+
+  report.section(5, 'Resident memory');
   const rows: [string, string][] = [
     ['bench process, peak RSS (everything above)', mib(process.resourceUsage().maxRSS * 1024)],
   ];
@@ -80,7 +92,7 @@ try {
   }
   const jvm = broker?.peakRssBytes();
   if (jvm !== undefined) rows.push(['Kafka broker JVM, peak RSS', mib(jvm)]);
-  report.add(4, {
+  report.add(5, {
     title: 'Peaks',
     method:
       "the bench process's own high-water mark from process.resourceUsage().maxRSS; the gateway run's from " +

@@ -1,13 +1,15 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus'] as const;
+export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
   markdown: string | undefined;
   sections: ReadonlySet<SectionName>;
   backlog: number;
+  /** Events in the catch-up backlog. */
+  catchUp: number;
   commitSeconds: number;
   changes: number;
   devices: number;
@@ -21,6 +23,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --markdown FILE     write the Markdown report to FILE instead of stdout
   --only LIST         comma-separated subset of: ${SECTIONS.join(', ')}
   --backlog N         events per backlog (default 100000; quick 20000)
+  --catchup N         events in the catch-up backlog (default 1000000; quick 100000)
   --changes N         value changes in the latency run (default 200; quick 40)
   --devices N         simulated PLCs in the latency run (default 4)
   --points N          points per PLC in the latency run (default 250)
@@ -41,6 +44,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       markdown: { type: 'string' },
       only: { type: 'string' },
       backlog: { type: 'string' },
+      catchup: { type: 'string' },
       changes: { type: 'string' },
       devices: { type: 'string' },
       points: { type: 'string' },
@@ -60,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     markdown: values.markdown,
     sections: new Set((only ?? SECTIONS) as SectionName[]),
     backlog: count('backlog', values.backlog, quick ? 20_000 : 100_000),
+    catchUp: count('catchup', values.catchup, quick ? 100_000 : 1_000_000),
     commitSeconds: quick ? 3 : 10,
     changes: count('changes', values.changes, quick ? 40 : 200),
     devices: count('devices', values.devices, 4),
