@@ -68,6 +68,9 @@ export function openBufferDatabase(path: string, synchronous: Synchronous): Buff
     throw new GatewayError('BUFFER_OPEN', `${path}: ${(cause as Error).message}`, { cause });
   }
   try {
+    // Only takes effect on a new, empty database: freed pages can then be given back to the
+    // file system after a backlog drained (see Outbox.maintain), instead of keeping the file at its peak.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     // FULL syncs the WAL on every commit: an event the gateway reported as buffered survives power loss.
     db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

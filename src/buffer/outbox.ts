@@ -88,6 +88,11 @@ const META = {
   keyCheck: 'key_check',
 } as const;
 const EVICTION_CHUNK = 256;
+/** SQLite's auto_vacuum value for INCREMENTAL. */
+const INCREMENTAL = 2;
+/** Free pages (4 KiB) worth giving back, and at most how many per maintenance call (8 MiB). */
+const RECLAIM_MIN_FREE_PAGES = 256;
+const RECLAIM_PAGES_PER_CALL = 2048;
 
 // Prepared once per connection: a statement prepared per call holds native
 // memory until the garbage collector finalizes it, which grows the process
@@ -361,12 +366,26 @@ export class Outbox {
       this.#resyncTotals();
     }
     this.#measureDisk();
+    this.#reclaimFreePages();
     const { maxAgeMs } = this.#bounds;
     const oldest = this.#sql.oldestUnleased.get(this.#leasedUpTo) as { created_at: number } | undefined;
     const expire =
       maxAgeMs !== undefined && oldest !== undefined && oldest.created_at < this.#now() - maxAgeMs;
     if (!expire && this.#pendingDrops === undefined) return [];
     return this.commit([], [], expire);
+  }
+
+  /**
+   * Gives pages freed by delivered events back to the file system, a bounded
+   * amount per call so the forwarder never waits long for the write lock.
+   */
+  #reclaimFreePages(): void {
+    const free = Number(this.#db.pragma('freelist_count', { simple: true }));
+    if (free < RECLAIM_MIN_FREE_PAGES) return;
+    if (Number(this.#db.pragma('auto_vacuum', { simple: true })) !== INCREMENTAL) return;
+    this.#db.pragma(`incremental_vacuum(${RECLAIM_PAGES_PER_CALL})`);
+    // In WAL mode the file is only cut at a checkpoint; a passive one never waits for readers.
+    this.#db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
@@ -160,5 +160,27 @@ describe('Outbox', () => {
     clock = 40_000;
     assert.deepEqual(outbox.peekLive(10_000, 3, 1e9), [], 'nothing is fresh any more');
     outbox.close();
+  });
+
+  test('a drained backlog gives its pages back to the file system, a bounded amount per maintenance', () => {
+    const outbox = open();
+    for (let i = 0; i < 50; i++)
+      outbox.commit(
+        [],
+        Array.from({ length: 100 }, () => draft()),
+      );
+    while (outbox.stats().events > 0) outbox.remove(outbox.peek(1000, 1e12));
+    outbox.close();
+    // Reopening checkpoints the WAL into the file, so its size shows the peak.
+    const reopened = open();
+    const peak = statSync(path).size;
+    reopened.maintain();
+    const afterOne = statSync(path).size;
+    for (let i = 0; i < 5; i++) reopened.maintain();
+    reopened.close();
+    const after = statSync(path).size;
+    assert.ok(peak > 3_000_000, `the backlog grew the file to ${peak} bytes`);
+    assert.ok(afterOne < peak, 'the first maintenance already gives pages back');
+    assert.ok(after < 200_000, `the file is back to ${after} bytes`);
   });
 });
