@@ -90,9 +90,14 @@ const META = {
 const EVICTION_CHUNK = 256;
 /** SQLite's auto_vacuum value for INCREMENTAL. */
 const INCREMENTAL = 2;
-/** Free pages (4 KiB) worth giving back, and at most how many per maintenance call (8 MiB). */
+/** Free pages (4 KiB) worth giving back, and at most how many per maintenance call (2 MiB, so the WAL stays small). */
 const RECLAIM_MIN_FREE_PAGES = 256;
-const RECLAIM_PAGES_PER_CALL = 2048;
+const PAGE_BYTES = 4096;
+/** Payload from which the file's own overhead ratio is trusted over the default. */
+const RATIO_SAMPLE_BYTES = 1_048_576;
+/** Share of the file's capacity the buffer keeps when the disk allows no growth. */
+const IN_PLACE_SHARE = 0.95;
+const RECLAIM_PAGES_PER_CALL = 512;
 
 // Prepared once per connection: a statement prepared per call holds native
 // memory until the garbage collector finalizes it, which grows the process
@@ -265,9 +270,6 @@ export class Outbox {
   commit(changes: readonly StateChange[], drafts: readonly AlarmEventDraft[], expire = false): AlarmEvent[] {
     const now = this.#now();
     const { whenFull } = this.#bounds;
-    // The disk bound is measured once a second; before it evicts anything, look again:
-    // space may have come back since.
-    if (this.#bytes >= this.#diskCapacity) this.#measureDisk();
     const maxBytes = Math.min(this.#bounds.maxBytes, this.#diskCapacity);
     const sizeCause: DropCause = maxBytes < this.#bounds.maxBytes ? 'disk' : 'size';
     if (whenFull === 'block' && drafts.length > 0 && this.#bytes >= maxBytes) {
@@ -381,7 +383,11 @@ export class Outbox {
    */
   #reclaimFreePages(): void {
     const free = Number(this.#db.pragma('freelist_count', { simple: true }));
+    // Only a file that is mostly empty (a drained backlog): under eviction, freed pages are reused at once.
     if (free < RECLAIM_MIN_FREE_PAGES) return;
+    // Only a file that is mostly empty (a drained backlog): under eviction, freed pages are reused at once.
+    const fileBytes = Number(this.#db.pragma('page_count', { simple: true })) * PAGE_BYTES;
+    if (this.#bytes * FILE_BYTES_PER_PAYLOAD_BYTE * 2 > fileBytes) return;
     if (Number(this.#db.pragma('auto_vacuum', { simple: true })) !== INCREMENTAL) return;
     this.#db.pragma(`incremental_vacuum(${RECLAIM_PAGES_PER_CALL})`);
     // In WAL mode the file is only cut at a checkpoint; a passive one never waits for readers.
@@ -390,8 +396,8 @@ export class Outbox {
 
   /**
    * What the database file may grow to is its size now plus the free space,
-   * less the reserve and the WAL's room, and never less than its size now;
-   * in payload bytes, that over the file overhead.
+   * less the reserve and the WAL's room, in payload bytes; never less than what
+   * it holds and can still take in its free pages.
    */
   #measureDisk(): void {
     const reserve = this.#bounds.diskReserveBytes;
@@ -401,9 +407,19 @@ export class Outbox {
       const free = fs.bavail * fs.bsize;
       const file = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
       const wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-      // What fits in the file as it is never needs more disk: only growth is bounded by the free space.
-      const room = Math.max(file, file + wal + free - reserve - WAL_ALLOWANCE_BYTES);
-      this.#diskCapacity = room / FILE_BYTES_PER_PAYLOAD_BYTE;
+      // The database as SQLite sees it, pages still in the WAL included.
+      const logical = Number(this.#db.pragma('page_count', { simple: true })) * PAGE_BYTES;
+      const freePages = Number(this.#db.pragma('freelist_count', { simple: true })) * PAGE_BYTES;
+      // File bytes per payload byte as this file shows it (keys, headers, index, encryption), once it says enough.
+      const ratio =
+        this.#bytes >= RATIO_SAMPLE_BYTES
+          ? Math.max((logical - freePages) / this.#bytes, 1)
+          : FILE_BYTES_PER_PAYLOAD_BYTE;
+      const growth = (file + wal + free - reserve - WAL_ALLOWANCE_BYTES) / ratio;
+      // Never evict below what the file holds without growing, less a margin for fragmentation:
+      // a disk filled by someone else stops the growth, it does not empty the buffer.
+      const inPlace = (logical / ratio) * IN_PLACE_SHARE;
+      this.#diskCapacity = Math.max(inPlace, growth);
     } catch {
       this.#diskCapacity = Number.POSITIVE_INFINITY;
     }

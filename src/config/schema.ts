@@ -281,7 +281,7 @@ export const BufferSettings = strict({
       minimum: 1_048_576,
       default: DEFAULTS.bufferMaxBytes,
       description:
-        'Most event payload bytes the buffer holds (the file is about 1.8 times this (key, headers and index)); beyond it, when_full applies.',
+        'Most event payload bytes the buffer holds (the file is about 1.9 times this (key, headers and indexes; more when encrypted)); beyond it, when_full applies.',
     }),
   ),
   max_age_ms: Type.Optional(

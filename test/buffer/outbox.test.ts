@@ -176,11 +176,11 @@ describe('Outbox', () => {
     const peak = statSync(path).size;
     reopened.maintain();
     const afterOne = statSync(path).size;
-    for (let i = 0; i < 5; i++) reopened.maintain();
+    for (let i = 0; i < 20; i++) reopened.maintain();
     reopened.close();
     const after = statSync(path).size;
     assert.ok(peak > 3_000_000, `the backlog grew the file to ${peak} bytes`);
     assert.ok(afterOne < peak, 'the first maintenance already gives pages back');
-    assert.ok(after < 200_000, `the file is back to ${after} bytes`);
+    assert.ok(after < 1_500_000, `the file is back to ${after} bytes: at most 1 MiB of free pages stays`);
   });
 });
