@@ -3,7 +3,7 @@
  * rule of every point, plus one communication-loss alarm per device.
  */
 import { DEFAULTS } from '../config/defaults.ts';
-import type { DiscreteRule, ModbusTcpDevice, SiteFile } from '../config/schema.ts';
+import type { Device, DiscreteRule, SiteFile } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import { type AlarmDefinition, conditionIdOf, pointKey } from './definition.ts';
 
@@ -50,7 +50,7 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
   return { byPoint, commByDevice, all };
 }
 
-function placeOf(site: SiteFile, device: ModbusTcpDevice) {
+function placeOf(site: SiteFile, device: Device) {
   return {
     gatewayId: site.gateway.id,
     site: site.site,
@@ -60,7 +60,7 @@ function placeOf(site: SiteFile, device: ModbusTcpDevice) {
   };
 }
 
-function commAlarmOf(site: SiteFile, device: ModbusTcpDevice): AlarmDefinition {
+function commAlarmOf(site: SiteFile, device: Device): AlarmDefinition {
   const rule: DiscreteRule = {
     id: COMM_LOSS_ALARM,
     kind: 'discrete',
