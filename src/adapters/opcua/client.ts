@@ -18,12 +18,15 @@ import {
   MessageSecurityMode,
   OPCUAClient,
   SecurityPolicy,
+  setErrorLogger,
+  setWarningLogger,
   TimestampsToReturn,
   type UserIdentityInfo,
   UserTokenType,
 } from 'node-opcua-client';
 import type { Deadband, DataChangeTrigger as Trigger } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 import { newestRejected } from './pki.ts';
 
 export type UaUser =
@@ -95,6 +98,17 @@ export interface UaSession {
   close(): Promise<void>;
 }
 
+/**
+ * node-opcua prints its own warnings (many lines per failed connect) to the
+ * console; the gateway already reports each failure once through the runner,
+ * so the library's lines go to the gateway log at debug level instead.
+ */
+export function routeLibraryLogs(logger: Logger): void {
+  const print = (...args: unknown[]) => logger.debug({ library: 'node-opcua' }, args.map(String).join(' '));
+  setWarningLogger(print);
+  setErrorLogger(print);
+}
+
 const MODES = {
   None: MessageSecurityMode.None,
   Sign: MessageSecurityMode.Sign,
@@ -129,7 +143,8 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
     clientCertificateManager: certificates,
     securityMode: MODES[options.securityMode],
     securityPolicy: POLICIES[options.securityPolicy],
-    endpointMustExist: true,
+    // The server may advertise another host or port than the one dialled (NAT, proxies); match by security only.
+    endpointMustExist: false,
     // One attempt per connect: the device runner owns retries, backoff and the comm alarm.
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 1000 },
     requestedSessionTimeout: Math.max(options.timeoutMs * 6, 30_000),

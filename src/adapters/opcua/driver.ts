@@ -17,7 +17,13 @@ import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Reading } from '../reading.ts';
 import type { DeviceSession, PollingDriver, PushDriver, PushLink, PushSession } from '../runner.ts';
-import { openUaSession, type UaMonitorSpec, type UaSample, type UaSession } from './client.ts';
+import {
+  openUaSession,
+  routeLibraryLogs,
+  type UaMonitorSpec,
+  type UaSample,
+  type UaSession,
+} from './client.ts';
 import { resolveUser } from './credentials.ts';
 import { type ParsedNodeId, parseNodeId, resolveNodeId } from './node-id.ts';
 import { chunk, planSubscriptions } from './plan.ts';
@@ -54,6 +60,7 @@ export function createOpcuaDriver(
     device.points.map((point) => [point.id, parseNodeId(point.node_id)]),
   );
   const counters: OpcuaCounters = { notifications: 0, badValues: 0, sessions: 0 };
+  routeLibraryLogs(logger);
   const badPoints = new Map<string, string>();
 
   function noteQuality(pointId: string, reason: string | undefined): void {
