@@ -126,6 +126,11 @@ export class SimulatedOpcuaServer {
     return this.#server?.currentSessionCount ?? 0;
   }
 
+  /** Subscriptions of all sessions right now. */
+  get subscriptionCount(): number {
+    return this.#server?.engine.currentSubscriptionCount ?? 0;
+  }
+
   /** The namespace array clients see, starting with the OPC UA namespace. */
   get namespaces(): string[] {
     return this.#server?.engine.addressSpace?.getNamespaceArray().map((ns) => ns.namespaceUri) ?? [];

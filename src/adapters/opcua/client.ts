@@ -346,7 +346,9 @@ async function connectError(error: unknown, options: UaConnectOptions): Promise<
       : `${options.endpoint}: ${message}`;
     return new GatewayError('OPCUA_CERT_UNTRUSTED', detail, { cause: error });
   }
-  if (/cannot find endpoint|endpoint.*(not found|doesn't exist|does not exist)|no endpoint/i.test(message)) {
+  if (
+    /cannot find an? endpoint|endpoint.*(not found|cannot be found|does not exist)|no endpoint/i.test(message)
+  ) {
     const offered = await offeredEndpoints(options).catch(() => 'unknown');
     return new GatewayError(
       'OPCUA_SECURITY',
