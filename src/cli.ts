@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The command line: parses arguments and hands over to one command. */
 import { parseArgs } from 'node:util';
+import { certsCommand } from './commands/certs.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -12,6 +13,10 @@ Commands:
   run --config <site.yaml>     Run the gateway: poll devices, raise alarms, buffer and forward events
   validate <site.yaml>         Check a site file; print every problem with file:line:col; exit 1 if any
   simulate <site.yaml>         Serve simulated PLCs for every device of a site file
+  certs list --config <site.yaml>
+                               List OPC UA server certificates the gateway refused or trusts
+  certs trust <thumbprint|file> --config <site.yaml>
+                               Trust a refused server certificate (or a certificate file)
   help                         Show this text
 
 Environment:
@@ -23,6 +28,14 @@ Environment:
 function usageError(message: string): number {
   process.stderr.write(`[cli] CLI_USAGE: ${message} (${ERRORS.CLI_USAGE.todo})\n\n${USAGE}`);
   return 2;
+}
+
+function certs(file: string | undefined, [action, target]: string[]): number {
+  if (action !== 'list' && action !== 'trust') return usageError('certs needs list or trust');
+  if (action === 'trust' && !target)
+    return usageError('certs trust needs a thumbprint or a certificate file');
+  if (!file) return usageError(`certs ${action} needs --config <site.yaml>`);
+  return certsCommand(file, action, target);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = parsed.values.config ?? parsed.positionals[0];
   switch (command) {
+    case 'certs':
+      return certs(parsed.values.config, parsed.positionals);
     case 'run':
       return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
     case 'validate':
