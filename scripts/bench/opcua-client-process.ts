@@ -1,0 +1,70 @@
+/**
+ * The gateway side of the OPC UA benchmark, in its own process so its CPU
+ * and RSS are its own: the OPC UA driver subscribed to every point, its
+ * notifications counted the way the runner receives them. Prints one JSON
+ * line with the figures.
+ *
+ *   node scripts/bench/opcua-client-process.ts <endpoint> <points> <sampling-ms> <seconds>
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOpcuaDriver } from '../../src/adapters/opcua/driver.ts';
+import type { PushDriver } from '../../src/adapters/runner.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { ownCpuSeconds } from './cpu.ts';
+import { MemorySampler } from './memory.ts';
+import { benchOpcuaDevice } from './opcua-layout.ts';
+
+const [endpoint, pointsText, samplingText, secondsText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+];
+const points = Number(pointsText);
+const seconds = Number(secondsText);
+const pki = mkdtempSync(join(tmpdir(), 'bench-opcua-pki-'));
+const device = benchOpcuaDevice(points, Number(samplingText), endpoint);
+const driver = createOpcuaDriver(device, createLogger('warn'), { pkiDir: pki, env: {} }) as PushDriver;
+
+let notifications = 0;
+let deliveries = 0;
+const seen = new Set<string>();
+const connectStarted = performance.now();
+const session = await driver.connect({
+  deliver(readings) {
+    deliveries += 1;
+    notifications += readings.length;
+    if (seen.size < points) for (const reading of readings) seen.add(reading.pointId);
+    return true;
+  },
+  link() {},
+});
+const subscribedMs = performance.now() - connectStarted;
+while (seen.size < points) await new Promise((resolve) => setTimeout(resolve, 20));
+const firstValuesMs = performance.now() - connectStarted;
+
+const memory = new MemorySampler(250);
+const cpuBefore = ownCpuSeconds();
+const countBefore = notifications;
+const deliveriesBefore = deliveries;
+const started = performance.now();
+await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+const elapsed = (performance.now() - started) / 1000;
+const cpu = ownCpuSeconds() - cpuBefore;
+const peaks = memory.stop();
+await session.close();
+rmSync(pki, { recursive: true, force: true });
+process.stdout.write(
+  `${JSON.stringify({
+    notificationsPerSecond: (notifications - countBefore) / elapsed,
+    deliveriesPerSecond: (deliveries - deliveriesBefore) / elapsed,
+    cpuPercent: (cpu / elapsed) * 100,
+    rss: peaks.rss,
+    heapUsed: peaks.heapUsed,
+    subscribedMs,
+    firstValuesMs,
+  })}\n`,
+);
+process.exit(0);
