@@ -8,9 +8,9 @@ import type { LimitLevel, Priority } from '../config/schema.ts';
 
 export const EVENT_SCHEMA = 'iiot.alarm.v1';
 
-export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'system';
+export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'native' | 'system';
 
-export type Transition = 'raise' | 'clear' | 'level_change';
+export type Transition = 'raise' | 'clear' | 'level_change' | 'ack' | 'confirm';
 
 export interface AlarmStateFlags {
   active: boolean;
@@ -21,6 +21,8 @@ export interface AlarmStateFlags {
   out_of_service: boolean;
   /** The limit level while a limit alarm is active. */
   level?: LimitLevel;
+  /** Native (OPC UA) conditions that have a confirmed state. */
+  confirmed?: boolean;
 }
 
 export interface AlarmReason {
@@ -33,6 +35,12 @@ export interface AlarmReason {
   off_delay_ms?: number;
   /** The reading(s) that decided it: value, quality and RFC 3339 time. */
   samples?: { value: PointValue | null; quality: Quality; time: string }[];
+  /**
+   * Native conditions: true when the gateway learned the transition from a
+   * ConditionRefresh after a (re)connect (it happened while the gateway was
+   * not watching), absent for a transition seen live.
+   */
+  refresh?: boolean;
 }
 
 /** Everything in an event except what the buffer assigns when it commits (seq). */

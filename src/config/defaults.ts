@@ -19,6 +19,7 @@ export const DEFAULTS = {
   opcuaSecurityMode: 'SignAndEncrypt',
   opcuaSecurityPolicy: 'Basic256Sha256',
   pkiDir: 'pki',
+  opcuaEventSource: 'i=2253',
   dataType: { register: 'uint16', bit: 'bool' },
   byteOrder: 'ABCD',
   priority: 'medium',

@@ -426,6 +426,22 @@ export const OpcuaDevice = strict(
       }),
     ),
     comm_priority: Type.Optional(Priority),
+    native_conditions: Type.Optional(
+      strict(
+        {
+          source_node: Type.Optional({
+            ...NodeIdText,
+            default: DEFAULTS.opcuaEventSource,
+            description:
+              'The node whose events are subscribed to; default the Server object (i=2253): every condition.',
+          }),
+        },
+        {
+          description:
+            'Alarms the server keeps itself (Alarms & Conditions) become events of kind native; ConditionRefresh resynchronizes them after every connect.',
+        },
+      ),
+    ),
     description: Type.Optional(Type.String()),
     points: Type.Array(OpcuaPoint, { minItems: 1 }),
   },

@@ -39,6 +39,16 @@ export interface OpcuaSimulatorOptions {
   maxMonitoredItemsPerCall?: number;
   /** Where the server keeps its certificate; default a fresh temporary folder, removed on stop. */
   pkiDir?: string;
+  /** Alarms the server keeps itself: an ExclusiveLevelAlarm on a numeric point, driven by its value. */
+  conditions?: readonly SimulatedCondition[];
+}
+
+export interface SimulatedCondition {
+  pointId: string;
+  highLimit: number;
+  lowLimit: number;
+  highHighLimit?: number;
+  lowLowLimit?: number;
 }
 
 /** How often values driven by a scenario are brought up to date. */
@@ -65,9 +75,16 @@ interface Slot {
   status?: string;
 }
 
-/** node-opcua's namespaces add analog items, though its interface type does not say so. */
-interface AnalogItems {
+/** node-opcua's namespaces add analog items and alarms, though its interface type does not say so. */
+interface NamespaceExtras {
   addAnalogDataItem(options: Record<string, unknown>): unknown;
+  instantiateExclusiveLimitAlarm(type: string, options: Record<string, unknown>): unknown;
+}
+
+/** The part of node-opcua's alarm object the simulator drives. */
+interface LiveCondition {
+  currentBranch(): unknown;
+  acknowledgeAndAutoConfirmBranch(branch: unknown, comment: string): void;
 }
 
 /** What a variable needs to update itself, independent of which server instance holds it. */
@@ -81,6 +98,7 @@ export class SimulatedOpcuaServer {
   readonly #slots = new Map<string, Slot>();
   readonly #scenarios = new Map<string, { scenario: Scenario; startedAt: number }>();
   readonly #variables = new Map<string, LiveVariable>();
+  readonly #conditions = new Map<string, LiveCondition>();
   readonly #pkiDir: string;
   readonly #ownsPki: boolean;
   #leading: readonly string[];
@@ -150,6 +168,13 @@ export class SimulatedOpcuaServer {
     this.#publish(pointId);
   }
 
+  /** An operator acknowledges the point's condition on the server (with auto-confirm). */
+  acknowledge(pointId: string, comment = 'acknowledged at the server'): void {
+    const condition = this.#conditions.get(pointId);
+    if (!condition) throw new Error(`point ${pointId} has no simulated condition`);
+    condition.acknowledgeAndAutoConfirmBranch(condition.currentBranch(), comment);
+  }
+
   read(pointId: string): PointValue {
     return this.#slot(pointId).value;
   }
@@ -184,6 +209,7 @@ export class SimulatedOpcuaServer {
     const server = this.#server;
     this.#server = undefined;
     this.#variables.clear();
+    this.#conditions.clear();
     await server?.shutdown(0);
   }
 
@@ -242,8 +268,14 @@ export class SimulatedOpcuaServer {
         `urn:edge-alarm-gateway:simulator:filler:${addressSpace.getNamespaceArray().length}`,
       );
     }
-    const folder = addressSpace.getOwnNamespace().addFolder(addressSpace.rootFolder.objects, {
+    const conditions = new Map((this.#options.conditions ?? []).map((c) => [c.pointId, c]));
+    if (conditions.size > 0) addressSpace.installAlarmsAndConditionsService();
+    // An object that notifies the Server object, so events of its conditions reach subscribers of Server.
+    const folder = addressSpace.getOwnNamespace().addObject({
+      organizedBy: addressSpace.rootFolder.objects,
       browseName: this.device.id,
+      eventNotifier: 1,
+      notifierOf: addressSpace.rootFolder.objects.server,
     });
     this.device.points.forEach((point, position) => {
       const target = targets[position] as ReturnType<typeof targetOf>;
@@ -253,17 +285,41 @@ export class SimulatedOpcuaServer {
           : addressSpace.getNamespaceArray()[target.index ?? 0];
       if (!namespace || (target.index ?? 1) === 0) return; // Namespace 0 belongs to the standard.
       const nodeId = `ns=${namespace.index};${target.identifier}`;
-      const common = { componentOf: folder, browseName: point.id, nodeId };
+      const common = {
+        componentOf: folder,
+        browseName: point.id,
+        nodeId,
+        ...(conditions.has(point.id) ? { eventSourceOf: folder } : {}),
+      };
       const variable =
         point.type === 'bool'
           ? namespace.addVariable({ ...common, dataType: 'Boolean' })
-          : (namespace as unknown as AnalogItems).addAnalogDataItem({
+          : (namespace as unknown as NamespaceExtras).addAnalogDataItem({
               ...common,
               dataType: 'Double',
               engineeringUnitsRange: EU_RANGE,
             });
       this.#variables.set(point.id, variable as unknown as LiveVariable);
       this.#publish(point.id);
+      const condition = conditions.get(point.id);
+      if (condition && point.type !== 'bool') {
+        const alarm = (namespace as unknown as NamespaceExtras).instantiateExclusiveLimitAlarm(
+          'ExclusiveLevelAlarmType',
+          {
+            componentOf: folder,
+            conditionSource: variable,
+            browseName: `${point.id}_level`,
+            conditionName: `${point.id}_level`,
+            inputNode: variable,
+            highLimit: condition.highLimit,
+            lowLimit: condition.lowLimit,
+            ...(condition.highHighLimit === undefined ? {} : { highHighLimit: condition.highHighLimit }),
+            ...(condition.lowLowLimit === undefined ? {} : { lowLowLimit: condition.lowLowLimit }),
+            optionals: ['ConfirmedState', 'Confirm'],
+          },
+        ) as LiveCondition;
+        this.#conditions.set(point.id, alarm);
+      }
     });
   }
 

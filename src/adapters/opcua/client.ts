@@ -8,9 +8,12 @@
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import {
   AttributeIds,
+  ClientMonitoredItem,
   type ClientMonitoredItemGroup,
   type ClientSession,
   ClientSubscription,
+  callConditionRefresh,
+  constructEventFilter,
   DataChangeFilter,
   DataChangeTrigger,
   type DataValue,
@@ -23,6 +26,7 @@ import {
   TimestampsToReturn,
   type UserIdentityInfo,
   UserTokenType,
+  type Variant,
 } from 'node-opcua-client';
 import type { Deadband, DataChangeTrigger as Trigger } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
@@ -73,6 +77,28 @@ export interface UaSubscriptionSpec {
   calls: readonly (readonly UaMonitorSpec[])[];
 }
 
+/** One event of an Alarms & Conditions subscription, as plain data. */
+export interface UaConditionEvent {
+  /** `refresh_start` and `refresh_end` bracket the replies to a ConditionRefresh. */
+  kind: 'condition' | 'refresh_start' | 'refresh_end';
+  sourceName: string;
+  conditionName: string;
+  /** Set for a branch (an earlier state kept for acknowledgement), absent for the condition itself. */
+  branch?: string;
+  active: boolean;
+  acked: boolean;
+  confirmed?: boolean;
+  severity: number;
+  message: string;
+  retain: boolean;
+  time: number;
+}
+
+export interface UaEventSubscription {
+  /** Asks the server to send every retained condition again (ConditionRefresh). */
+  refresh(): Promise<void>;
+}
+
 export interface UaOperationLimits {
   /** 0 when the server sets no limit. */
   maxMonitoredItemsPerCall: number;
@@ -93,6 +119,12 @@ export interface UaSession {
     onChange: (index: number, sample: UaSample) => void,
     onKeepAlive: () => void,
   ): Promise<(string | undefined)[]>;
+  /** Subscribes to the events of a notifier node (Alarms & Conditions). */
+  subscribeEvents(
+    sourceNodeId: string,
+    publishingIntervalMs: number,
+    onEvent: (event: UaConditionEvent) => void,
+  ): Promise<UaEventSubscription>;
   /** Called once when the connection breaks (socket closed, channel failed). */
   onLost(listener: (detail: string) => void): void;
   close(): Promise<void>;
@@ -224,6 +256,41 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
       }
       return outcome;
     },
+    async subscribeEvents(sourceNodeId, publishingIntervalMs, onEvent) {
+      const subscription = await ClientSubscription.create(session, {
+        requestedPublishingInterval: publishingIntervalMs,
+        requestedMaxKeepAliveCount: 10,
+        requestedLifetimeCount: 100,
+        maxNotificationsPerPublish: 0,
+        publishingEnabled: true,
+        priority: 2,
+      });
+      subscriptions.push(subscription);
+      const item = ClientMonitoredItem.create(
+        subscription,
+        { nodeId: sourceNodeId, attributeId: AttributeIds.EventNotifier },
+        {
+          queueSize: 10_000,
+          discardOldest: false,
+          samplingInterval: 0,
+          filter: constructEventFilter(EVENT_FIELDS),
+        },
+        TimestampsToReturn.Neither,
+      );
+      await new Promise<void>((resolve, reject) => {
+        item.once('initialized', () => resolve());
+        item.once('err', (message: string) => reject(new Error(message)));
+      });
+      item.on('changed', (fields: Variant[]) => {
+        const event = conditionEventOf(fields);
+        if (event) onEvent(event);
+      });
+      return {
+        async refresh() {
+          await callConditionRefresh(session, subscription.subscriptionId);
+        },
+      };
+    },
     onLost(listener) {
       lost = listener;
       if (lostDetail !== undefined) listener(lostDetail);
@@ -292,6 +359,60 @@ async function monitorCall(
     });
   }
   return outcome;
+}
+
+/** The event fields the gateway selects, in this order. */
+const EVENT_FIELDS = [
+  'EventType',
+  'SourceName',
+  'Time',
+  'Message',
+  'Severity',
+  'ConditionName',
+  'BranchId',
+  'Retain',
+  'ActiveState.Id',
+  'AckedState.Id',
+  'ConfirmedState.Id',
+];
+const REFRESH_START_EVENT_TYPE = 'ns=0;i=2787';
+const REFRESH_END_EVENT_TYPE = 'ns=0;i=2788';
+
+function conditionEventOf(fields: Variant[]): UaConditionEvent | undefined {
+  const value = (index: number) => fields[index]?.value as unknown;
+  const type = String(value(0) ?? '');
+  const time = value(2) instanceof Date ? (value(2) as Date).getTime() : Date.now();
+  const base = {
+    sourceName: '',
+    conditionName: '',
+    active: false,
+    acked: true,
+    severity: 0,
+    message: '',
+    retain: false,
+    time,
+  };
+  if (type === REFRESH_START_EVENT_TYPE) return { kind: 'refresh_start', ...base };
+  if (type === REFRESH_END_EVENT_TYPE) return { kind: 'refresh_end', ...base };
+  const conditionName = value(5);
+  // Events that are not conditions (no ConditionName) have nothing to track.
+  if (typeof conditionName !== 'string') return undefined;
+  const branch = value(6);
+  const message = value(3) as { text?: string } | undefined;
+  const confirmed = value(10);
+  return {
+    kind: 'condition',
+    sourceName: String(value(1) ?? ''),
+    conditionName,
+    ...(branch && String(branch) !== 'ns=0;i=0' ? { branch: String(branch) } : {}),
+    active: value(8) === true,
+    acked: value(9) !== false,
+    ...(typeof confirmed === 'boolean' ? { confirmed } : {}),
+    severity: Number(value(4) ?? 0),
+    message: message?.text ?? '',
+    retain: value(7) === true,
+    time,
+  };
 }
 
 function filterOf(item: UaMonitorSpec): DataChangeFilter | undefined {

@@ -15,11 +15,13 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { OpcuaDevice, OpcuaPoint } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import type { ConditionReport } from '../condition-report.ts';
 import type { Reading } from '../reading.ts';
 import type { DeviceSession, PollingDriver, PushDriver, PushLink, PushSession } from '../runner.ts';
 import {
   openUaSession,
   routeLibraryLogs,
+  type UaConditionEvent,
   type UaMonitorSpec,
   type UaSample,
   type UaSession,
@@ -186,6 +188,35 @@ export function createOpcuaDriver(
   // The server sends a keep-alive after this many empty publishing intervals; two fit in keepalive_ms.
   const keepAliveCount = Math.max(1, Math.floor(keepAliveMs / (2 * publishingIntervalMs)));
 
+  /**
+   * Alarms & Conditions: live events pass on one by one; the replies to the
+   * ConditionRefresh made after every connect pass on as one complete set,
+   * so the alarm stage can tell a condition it already published from news.
+   */
+  async function subscribeConditions(session: UaSession, link: PushLink, heard: () => void): Promise<void> {
+    const source = device.native_conditions?.source_node ?? DEFAULTS.opcuaEventSource;
+    const resolution = resolveNodeId(parseNodeId(source), await session.namespaceArray());
+    if (!resolution.ok)
+      throw new GatewayError('OPCUA_NODE', `native_conditions.source_node: ${resolution.reason}`);
+    let refreshed: ConditionReport[] | undefined;
+    const events = await session.subscribeEvents(resolution.nodeId, publishingIntervalMs, (event) => {
+      heard();
+      if (event.kind === 'refresh_start') {
+        refreshed = [];
+      } else if (event.kind === 'refresh_end') {
+        const complete = refreshed ?? [];
+        refreshed = undefined;
+        link.conditions?.(complete, true);
+      } else if (event.branch === undefined) {
+        // Branches (earlier states kept for acknowledgement) are not tracked; the condition itself is.
+        const report = conditionReportOf(device.id, event);
+        if (refreshed) refreshed.push(report);
+        else link.conditions?.([report], false);
+      }
+    });
+    await events.refresh();
+  }
+
   return {
     deviceId: device.id,
     mode: 'push',
@@ -252,6 +283,11 @@ export function createOpcuaDriver(
             if (reason !== undefined && item) push(badReading(item.point.id, reason, now));
           });
         }
+        if (device.native_conditions !== undefined) {
+          await subscribeConditions(session, link, () => {
+            lastHeard = Date.now();
+          });
+        }
       } catch (error) {
         await session.close();
         throw error;
@@ -274,6 +310,24 @@ export function createOpcuaDriver(
         },
       };
     },
+  };
+}
+
+function conditionReportOf(deviceId: string, event: UaConditionEvent): ConditionReport {
+  return {
+    deviceId,
+    // Some servers (node-opcua among them) write a browse name with its namespace index ("2:Tank");
+    // the index can change on a restart and the alarm identity must not, so it is dropped.
+    sourceName: event.sourceName.replace(/^\d+:/, ''),
+    conditionName: event.conditionName.replace(/^\d+:/, ''),
+    active: event.active,
+    acked: event.acked,
+    ...(event.confirmed === undefined ? {} : { confirmed: event.confirmed }),
+    severity: event.severity,
+    message: event.message,
+    retain: event.retain,
+    time: event.time,
+    gatewayTime: Date.now(),
   };
 }
 

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConditionReport } from '../../../src/adapters/condition-report.ts';
 import type { Reading } from '../../../src/adapters/reading.ts';
 import type { PushLink } from '../../../src/adapters/runner.ts';
 import type { OpcuaDevice } from '../../../src/config/schema.ts';
@@ -35,10 +36,16 @@ export function boilerDevice(overrides: Partial<OpcuaDevice> = {}): OpcuaDevice 
 
 export class RecordingLink implements PushLink {
   readonly readings: Reading[] = [];
+  readonly conditionBatches: { reports: ConditionReport[]; refresh: boolean }[] = [];
   readonly links: { up: boolean; detail: string }[] = [];
 
   deliver(readings: readonly Reading[]): boolean {
     this.readings.push(...readings);
+    return true;
+  }
+
+  conditions(reports: readonly ConditionReport[], refresh: boolean): boolean {
+    this.conditionBatches.push({ reports: [...reports], refresh });
     return true;
   }
 
