@@ -8,6 +8,11 @@ import { checkRule } from './rule-checks.ts';
 
 export function checkOpcuaDevice(context: CheckContext, device: Record<string, unknown>, path: Path): void {
   checkSecurity(context, device, path);
+  if (device.mode === 'poll' && device.native_conditions !== undefined && context.clean([...path, 'mode'])) {
+    const message =
+      'native_conditions need mode subscribe: conditions arrive as events, which a poll cannot read';
+    context.report('CONFIG_SCHEMA', [...path, 'native_conditions'], 'key', message);
+  }
   checkUser(context, device.user, [...path, 'user']);
   const points = entries(device.points, [...path, 'points']);
   checkUniqueIds(context, points, 'point');

@@ -83,8 +83,13 @@ interface NamespaceExtras {
 
 /** The part of node-opcua's alarm object the simulator drives. */
 interface LiveCondition {
-  currentBranch(): unknown;
-  acknowledgeAndAutoConfirmBranch(branch: unknown, comment: string): void;
+  currentBranch(): { getEventId(): Buffer };
+  /**
+   * node-opcua's own acknowledge path (what its Acknowledge method runs). The
+   * public acknowledgeAndAutoConfirmBranch also confirms, and node-opcua then
+   * stops retaining a still-active alarm, which real servers do not do.
+   */
+  _acknowledge_branch(eventId: Buffer, comment: string, branch: unknown, message: string): unknown;
 }
 
 /** What a variable needs to update itself, independent of which server instance holds it. */
@@ -168,11 +173,12 @@ export class SimulatedOpcuaServer {
     this.#publish(pointId);
   }
 
-  /** An operator acknowledges the point's condition on the server (with auto-confirm). */
+  /** An operator acknowledges the point's condition on the server; it then awaits confirmation. */
   acknowledge(pointId: string, comment = 'acknowledged at the server'): void {
     const condition = this.#conditions.get(pointId);
     if (!condition) throw new Error(`point ${pointId} has no simulated condition`);
-    condition.acknowledgeAndAutoConfirmBranch(condition.currentBranch(), comment);
+    const branch = condition.currentBranch();
+    condition._acknowledge_branch(branch.getEventId(), comment, branch, 'Server/Acknowledge');
   }
 
   read(pointId: string): PointValue {

@@ -144,6 +144,17 @@ describe('OPC UA devices', () => {
     assert.match(found[2] ?? '', /points\[1\]\.alarms\[0\]\.kind: a discrete rule needs a bool or bit point/);
   });
 
+  test('native conditions need subscribe mode', () => {
+    const found = problems(opcuaSite('mode: poll\nnative_conditions: {}', LEVEL));
+    assert.deepEqual(found, [
+      'site.yaml:12:5 devices[0].native_conditions: native_conditions need mode subscribe: conditions arrive as events, which a poll cannot read',
+    ]);
+    assert.deepEqual(
+      problems(opcuaSite('native_conditions: { source_node: "nsu=urn:plc;s=Area1" }', LEVEL)),
+      [],
+    );
+  });
+
   test('a percent deadband is at most 100', () => {
     const found = problems(
       opcuaSite('', '- { id: l, node_id: "ns=2;s=L", deadband: { kind: percent, value: 120 } }'),
