@@ -6,7 +6,7 @@ import type { OpcuaDevice, SiteFile } from '../config/schema.ts';
 import { autoScenario } from './auto-scenarios.ts';
 import type { DropOut } from './drop-out.ts';
 import { SimulatedModbusDevice } from './modbus-server.ts';
-import { SimulatedOpcuaServer } from './opcua-server.ts';
+import { type SimulatedCondition, SimulatedOpcuaServer } from './opcua-server.ts';
 
 /** Silent for 8 s every 90 s, starting 45 s in: long enough for a communication-loss alarm at usual poll rates. */
 const AUTO_DROP_OUT: DropOut = { period_ms: 90_000, silent_ms: 8_000, phase_ms: 45_000 };
@@ -77,6 +77,27 @@ function startOpcua(device: OpcuaDevice, options: SimulatedPlantOptions): Promis
   return SimulatedOpcuaServer.start(device, {
     port,
     users,
+    conditions: device.native_conditions === undefined ? [] : conditionsOf(device),
     ...(options.opcuaPkiDir === undefined ? {} : { pkiDir: join(options.opcuaPkiDir, device.id) }),
+  });
+}
+
+/** A device that passes on the server's own alarms gets one server-side level alarm per point with H and L limits. */
+function conditionsOf(device: OpcuaDevice): SimulatedCondition[] {
+  return device.points.flatMap((point) => {
+    const rule = point.alarms?.find((alarm) => alarm.kind === 'limit');
+    if (point.type === 'bool' || rule?.kind !== 'limit') return [];
+    const high = rule.H?.value ?? rule.HH?.value;
+    const low = rule.L?.value ?? rule.LL?.value;
+    if (high === undefined && low === undefined) return [];
+    return [
+      {
+        pointId: point.id,
+        highLimit: high ?? Number.MAX_VALUE,
+        lowLimit: low ?? -Number.MAX_VALUE,
+        ...(rule.HH && rule.H ? { highHighLimit: rule.HH.value } : {}),
+        ...(rule.LL && rule.L ? { lowLowLimit: rule.LL.value } : {}),
+      },
+    ];
   });
 }
