@@ -184,7 +184,8 @@ export function createOpcuaDriver(
   }
 
   const publishingIntervalMs = device.publishing_interval_ms ?? DEFAULTS.opcuaPublishingIntervalMs;
-  const keepAliveMs = device.keepalive_ms ?? DEFAULTS.opcuaKeepAliveMs;
+  // A publishing interval longer than half the keep-alive would make every quiet interval look like a loss.
+  const keepAliveMs = Math.max(device.keepalive_ms ?? DEFAULTS.opcuaKeepAliveMs, 3 * publishingIntervalMs);
   // The server sends a keep-alive after this many empty publishing intervals; two fit in keepalive_ms.
   const keepAliveCount = Math.max(1, Math.floor(keepAliveMs / (2 * publishingIntervalMs)));
 
