@@ -95,6 +95,57 @@ describe('OPC UA security', () => {
   });
 });
 
+describe('OPC UA X.509 user', () => {
+  test('a user certificate and key from files open a session', async () => {
+    const pki = tempDir('opcua-x509-');
+    const server = await SimulatedOpcuaServer.start(boilerDevice(), { allowAnonymous: false });
+    server.set('level', 5);
+    try {
+      // Any certificate with its key will do as a user certificate; the simulator accepts unknown ones.
+      const userPki = join(pki.path, 'user');
+      await SimulatedOpcuaServer.start(boilerDevice(), { pkiDir: userPki }).then((s) => s.stop());
+      const [certificate] = readdirSync(join(userPki, 'own', 'certs')).filter((name) =>
+        name.endsWith('.pem'),
+      );
+      const user = {
+        kind: 'certificate' as const,
+        cert_file: join(userPki, 'own', 'certs', certificate as string),
+        key_file: join(userPki, 'own', 'private', 'private_key.pem'),
+      };
+      const device = boilerDevice({
+        endpoint: server.endpoint,
+        security_mode: 'SignAndEncrypt',
+        trust_on_first_use: true,
+        user,
+      });
+      const driver = createOpcuaDriver(device, logger, {
+        pkiDir: join(pki.path, 'gateway'),
+        env: {},
+      }) as PushDriver;
+      const link = new RecordingLink();
+      const session = await driver.connect(link);
+      try {
+        await link.until('level', (r) => r.value === 5);
+      } finally {
+        await session.close();
+      }
+      const anonymous = createOpcuaDriver(
+        boilerDevice({ endpoint: server.endpoint, security_mode: 'SignAndEncrypt' }),
+        logger,
+        { pkiDir: join(pki.path, 'gateway'), env: {} },
+      ) as PushDriver;
+      await assert.rejects(anonymous.connect(new RecordingLink()), (error: unknown) => {
+        assert.ok(error instanceof GatewayError);
+        assert.equal(error.code, 'OPCUA_SESSION');
+        return true;
+      });
+    } finally {
+      await server.stop();
+      pki.remove();
+    }
+  });
+});
+
 describe('OPC UA security mismatch', () => {
   let server: SimulatedOpcuaServer;
   const pki = tempDir('opcua-mismatch-');
