@@ -1,8 +1,8 @@
 /**
  * The gateway side of the OPC UA benchmark, in its own process so its CPU
- * and RSS are its own: the OPC UA driver subscribed to every point, its
- * notifications counted the way the runner receives them. Prints one JSON
- * line with the figures.
+ * and RSS are its own: the OPC UA driver under a DeviceRunner, subscribed to
+ * every point, with a sink that counts what the runner hands to the alarm
+ * stage. Prints one JSON line with the figures.
  *
  *   node scripts/bench/opcua-client-process.ts <endpoint> <points> <sampling-ms> <seconds>
  */
@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOpcuaDriver } from '../../src/adapters/opcua/driver.ts';
-import type { PushDriver } from '../../src/adapters/runner.ts';
+import type { Reading } from '../../src/adapters/reading.ts';
+import { DeviceRunner } from '../../src/adapters/runner.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { ownCpuSeconds } from './cpu.ts';
 import { MemorySampler } from './memory.ts';
@@ -26,22 +27,32 @@ const points = Number(pointsText);
 const seconds = Number(secondsText);
 const pki = mkdtempSync(join(tmpdir(), 'bench-opcua-pki-'));
 const device = benchOpcuaDevice(points, Number(samplingText), endpoint);
-const driver = createOpcuaDriver(device, createLogger('warn'), { pkiDir: pki, env: {} }) as PushDriver;
+const logger = createLogger('warn');
+const driver = createOpcuaDriver(device, logger, { pkiDir: pki, env: {} });
 
 let notifications = 0;
 let deliveries = 0;
 const seen = new Set<string>();
+let subscribedMs = 0;
 const connectStarted = performance.now();
-const session = await driver.connect({
-  deliver(readings) {
-    deliveries += 1;
-    notifications += readings.length;
-    if (seen.size < points) for (const reading of readings) seen.add(reading.pointId);
-    return true;
+const runner = new DeviceRunner({
+  driver,
+  pollIntervalMs: 1000,
+  commLossAfter: 3,
+  logger,
+  sink: {
+    readings(readings: readonly Reading[]) {
+      deliveries += 1;
+      notifications += readings.length;
+      if (seen.size < points) for (const reading of readings) seen.add(reading.pointId);
+      return true;
+    },
+    communication(_device, lost) {
+      if (!lost && subscribedMs === 0) subscribedMs = performance.now() - connectStarted;
+    },
   },
-  link() {},
 });
-const subscribedMs = performance.now() - connectStarted;
+runner.start();
 while (seen.size < points) await new Promise((resolve) => setTimeout(resolve, 20));
 const firstValuesMs = performance.now() - connectStarted;
 
@@ -54,7 +65,7 @@ await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 const elapsed = (performance.now() - started) / 1000;
 const cpu = ownCpuSeconds() - cpuBefore;
 const peaks = memory.stop();
-await session.close();
+await runner.stop();
 rmSync(pki, { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({

@@ -83,8 +83,9 @@ export async function benchOpcua(report: Report, plan: OpcuaPlan): Promise<void>
       title: `${int(points)} monitored items, sampled and published every ${samplingMs} ms`,
       method:
         `the simulated OPC UA server (its own process) changes every point once per ${samplingMs} ms; the ` +
-        'gateway side (its own process) is createOpcuaDriver subscribed to all points (max 1,000 items per ' +
-        `subscription, security None, loopback), counting what it hands to the runner, for ${plan.seconds} s ` +
+        'gateway side (its own process) is createOpcuaDriver under a DeviceRunner, subscribed to all points ' +
+        '(max 1,000 items per subscription, security None, loopback), counting the readings the runner hands ' +
+        `to the alarm stage, for ${plan.seconds} s ` +
         'after every point delivered a first value; CPU is user + system time over that window, RSS the peak ' +
         'sampled every 250 ms',
       rows: [
@@ -92,7 +93,7 @@ export async function benchOpcua(report: Report, plan: OpcuaPlan): Promise<void>
           'notifications/s received (changes/s offered)',
           `${int(figures.notificationsPerSecond)} (${int(expected)})`,
         ],
-        ['runner deliveries/s (one per publish response batch)', dec1(figures.deliveriesPerSecond)],
+        ['runner deliveries/s (one commit per batch of notifications)', dec1(figures.deliveriesPerSecond)],
         ['gateway side CPU, % of one core', dec1(figures.cpuPercent)],
         ['gateway side peak RSS / heap used', `${mib(figures.rss)} / ${mib(figures.heapUsed)}`],
         [
@@ -108,8 +109,9 @@ export async function benchOpcua(report: Report, plan: OpcuaPlan): Promise<void>
   }
   report.note(
     5,
-    'The simulated server runs on the same 2 cores; with 10,000 items it is the busier side, so the received ' +
-      'rate can be bounded by the server rather than the gateway. Alarm evaluation and the buffer commit are not ' +
-      'included here (figure 2 measures them for Modbus readings, which cost the same downstream).',
+    'The simulated server shares the machine; its CPU is shown so that a saturated server can be told from a ' +
+      'slow gateway. Alarm evaluation and the buffer commit are not included here (figure 2 measures them for ' +
+      'Modbus readings, which cost the same downstream). Most of the RSS is node-opcua itself (its data type ' +
+      'factories and one client object per monitored item).',
   );
 }
