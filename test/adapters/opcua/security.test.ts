@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createOpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
 import { listCertificates, trustCertificate } from '../../../src/adapters/opcua/pki.ts';
-import type { PushDriver } from '../../../src/adapters/runner.ts';
+import { DeviceRunner, type PushDriver } from '../../../src/adapters/runner.ts';
 import type { OpcuaDevice } from '../../../src/config/schema.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
+import { Backoff } from '../../../src/system/backoff.ts';
 import { GatewayError } from '../../../src/system/errors.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+import { until } from '../../harness/wait.ts';
 import { boilerDevice, logger, RecordingLink, tempDir } from './fixtures.ts';
 
 const POLICIES = ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
@@ -92,6 +95,59 @@ describe('OPC UA security', () => {
     const missing = await refusal({ security_mode: 'SignAndEncrypt', user }, {});
     assert.equal(missing.code, 'OPCUA_CREDENTIALS');
     assert.match(missing.message, /UA_PASSWORD is not set/);
+  });
+});
+
+describe('OPC UA untrusted server under the runner', () => {
+  test('no crash loop: retries with backoff, one warning, comm alarm after comm_loss_after, recovers once trusted', async () => {
+    const pki = tempDir('opcua-untrusted-');
+    const server = await SimulatedOpcuaServer.start(boilerDevice());
+    server.set('level', 5);
+    const lines: { msg: string }[] = [];
+    const sink = { received: 0, comm: [] as boolean[] };
+    const device = boilerDevice({
+      endpoint: server.endpoint,
+      security_mode: 'SignAndEncrypt',
+      comm_loss_after: 2,
+    });
+    const recording = createLogger('warn', {
+      write: (line: string) => {
+        lines.push(JSON.parse(line) as { msg: string });
+      },
+    });
+    const runner = new DeviceRunner({
+      driver: createOpcuaDriver(device, recording, { pkiDir: pki.path, env: {} }),
+      pollIntervalMs: 1000,
+      commLossAfter: 2,
+      logger: recording,
+      backoff: new Backoff({ initialMs: 100, maxMs: 400 }),
+      sink: {
+        readings: (readings) => {
+          sink.received += readings.length;
+          return true;
+        },
+        communication: (_id, lost) => {
+          sink.comm.push(lost);
+        },
+      },
+    });
+    runner.start();
+    try {
+      await until(() => sink.comm.includes(true), 'the comm alarm', 10_000);
+      assert.match(runner.status.lastError ?? '', /certificate is not trusted/);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const failures = runner.status.consecutiveFailures;
+      assert.ok(failures >= 2 && failures <= 10, `backoff spaces the attempts (${failures} in about 1.5 s)`);
+      const warnings = lines.filter((line) => /OPCUA_CERT_UNTRUSTED/.test(line.msg));
+      assert.equal(warnings.length, 1, 'the refusal is logged once, not on every attempt');
+      const [rejected] = listCertificates(pki.path).filter((c) => c.state === 'rejected');
+      trustCertificate(pki.path, (rejected as { thumbprint: string }).thumbprint);
+      await until(() => sink.comm.at(-1) === false && sink.received > 0, 'connected once trusted', 10_000);
+    } finally {
+      await runner.stop();
+      await server.stop();
+      pki.remove();
+    }
   });
 });
 
