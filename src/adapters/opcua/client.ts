@@ -31,7 +31,7 @@ import {
 import type { Deadband, DataChangeTrigger as Trigger } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import { newestRejected } from './pki.ts';
+import { rejectedCertificate } from './pki.ts';
 
 export type UaUser =
   | { kind: 'anonymous' }
@@ -198,7 +198,8 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
     await withTimeout(client.connect(options.endpoint), options.timeoutMs * 2, 'connect');
   } catch (error) {
     await client.disconnect().catch(() => {});
-    throw await connectError(error, options);
+    await certificates.dispose().catch(() => {});
+    throw await connectError(error, options, serverCertificateOf(client));
   }
   let session: ClientSession;
   try {
@@ -209,12 +210,12 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
     );
   } catch (error) {
     await client.disconnect().catch(() => {});
+    await certificates.dispose().catch(() => {});
     throw new GatewayError('OPCUA_SESSION', `${options.endpoint}: ${messageOf(error)}`, { cause: error });
   }
   session.on('session_closed', () => reportLost('the server closed the session'));
 
   const subscriptions: ClientSubscription[] = [];
-  const groups: ClientMonitoredItemGroup[] = [];
 
   return {
     async namespaceArray() {
@@ -252,7 +253,7 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
       for (const call of spec.calls) {
         const base = offset;
         offset += call.length;
-        outcome.push(...(await monitorCall(subscription, call, base, onChange, groups)));
+        outcome.push(...(await monitorCall(subscription, call, base, onChange)));
       }
       return outcome;
     },
@@ -317,7 +318,6 @@ async function monitorCall(
   call: readonly UaMonitorSpec[],
   base: number,
   onChange: (index: number, sample: UaSample) => void,
-  groups: ClientMonitoredItemGroup[],
 ): Promise<(string | undefined)[]> {
   // Items of one call share their parameters in node-opcua's group API, so
   // the call is split further by parameters; a device usually has few kinds.
@@ -349,7 +349,6 @@ async function monitorCall(
       for (const index of indexes) outcome[index] = messageOf(error);
       continue;
     }
-    groups.push(group);
     group.monitoredItems.forEach((item, position) => {
       const index = indexes[position] as number;
       if (!item.statusCode.isGood()) outcome[index] = item.statusCode.name;
@@ -458,10 +457,21 @@ function derOf(pem: string): Buffer {
   return Buffer.from(body, 'base64');
 }
 
-async function connectError(error: unknown, options: UaConnectOptions): Promise<GatewayError> {
+/** The DER of the certificate the server presented (the first of a chain), if the handshake got that far. */
+function serverCertificateOf(client: OPCUAClient): Buffer | undefined {
+  const presented = client.serverCertificate;
+  const first = Array.isArray(presented) ? presented[0] : presented;
+  return first === undefined ? undefined : Buffer.from(first);
+}
+
+async function connectError(
+  error: unknown,
+  options: UaConnectOptions,
+  presented: Buffer | undefined,
+): Promise<GatewayError> {
   const message = messageOf(error);
   if (/BadCertificateUntrusted|certificate verification failed|BadSecurityChecksFailed/i.test(message)) {
-    const rejected = newestRejected(options.pkiDir);
+    const rejected = rejectedCertificate(options.pkiDir, presented);
     const detail = rejected
       ? `${options.endpoint} presented certificate ${rejected.thumbprint} (${rejected.subject}); it is now listed by \`gateway certs list\``
       : `${options.endpoint}: ${message}`;

@@ -4,7 +4,7 @@
  * so the `gateway certs` command can list and trust certificates without
  * opening a connection or loading the protocol library.
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -43,9 +43,21 @@ export function listCertificates(pkiDir: string): StoredCertificate[] {
   ];
 }
 
-/** The certificate refused last, to name it in the error of a refused connect. */
-export function newestRejected(pkiDir: string): StoredCertificate | undefined {
-  return certificatesIn(rejectedDir(pkiDir), 'rejected').sort((a, b) => b.modified - a.modified)[0];
+/**
+ * The refused certificate a server presented, to name it in the error of a
+ * refused connect: found by its thumbprint, or else the one refused last.
+ */
+export function rejectedCertificate(
+  pkiDir: string,
+  presented: Buffer | undefined,
+): StoredCertificate | undefined {
+  const rejected = certificatesIn(rejectedDir(pkiDir), 'rejected');
+  if (presented !== undefined) {
+    const thumbprint = createHash('sha1').update(presented).digest('hex');
+    const match = rejected.find((certificate) => certificate.thumbprint === thumbprint);
+    if (match) return match;
+  }
+  return rejected.sort((a, b) => b.modified - a.modified)[0];
 }
 
 /**
