@@ -81,6 +81,11 @@ export const ERRORS = {
     what: 'an OPC UA node cannot be read or monitored; its point has bad quality',
     todo: 'check the node_id (namespace URI and identifier) in a browser such as UaExpert',
   },
+  OPCUA_CONDITIONS: {
+    stage: 'adapter',
+    what: "the OPC UA server's alarms (Alarms & Conditions) cannot be subscribed to or refreshed; the device's points are read all the same",
+    todo: 'check native_conditions.source_node and that the server supports Alarms & Conditions and ConditionRefresh; the next reconnect tries again',
+  },
   CERTS_UNKNOWN: {
     stage: 'cli',
     what: 'no certificate matches',

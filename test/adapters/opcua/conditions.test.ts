@@ -60,4 +60,21 @@ describe('OPC UA Alarms & Conditions', () => {
       server.set('level', 50);
     }
   });
+
+  test('a source node the server lacks costs the conditions, not the points', async () => {
+    server.set('level', 42);
+    const device = boilerDevice({
+      endpoint: server.endpoint,
+      native_conditions: { source_node: 'nsu=urn:nobody;s=Area' },
+    });
+    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const link = new RecordingLink();
+    const session = await driver.connect(link);
+    try {
+      await link.until('level', (r) => r.value === 42);
+      assert.deepEqual(link.conditionBatches, []);
+    } finally {
+      await session.close();
+    }
+  });
 });
