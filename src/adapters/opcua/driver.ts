@@ -48,6 +48,9 @@ export type OpcuaDriver = (PushDriver | PollingDriver) & { readonly counters: Op
 
 export const APPLICATION_NAME = 'edge-alarm-gateway';
 
+/** How long after a failed commit of condition events the conditions are refreshed again. */
+const RESYNC_AFTER_MS = 1000;
+
 interface ResolvedPoint {
   point: OpcuaPoint;
   nodeId: string;
@@ -197,9 +200,18 @@ export function createOpcuaDriver(
   async function subscribeConditions(session: UaSession, link: PushLink, heard: () => void): Promise<void> {
     const source = device.native_conditions?.source_node ?? DEFAULTS.opcuaEventSource;
     const resolution = resolveNodeId(parseNodeId(source), await session.namespaceArray());
-    if (!resolution.ok)
-      throw new GatewayError('OPCUA_NODE', `native_conditions.source_node: ${resolution.reason}`);
+    if (!resolution.ok) throw new Error(`native_conditions.source_node ${source}: ${resolution.reason}`);
     let refreshed: ConditionReport[] | undefined;
+    let resync: NodeJS.Timeout | undefined;
+    // Reports whose events could not be committed are not lost: a new refresh replays every retained condition.
+    const pass = (reports: ConditionReport[], refresh: boolean) => {
+      if (link.conditions?.(reports, refresh) !== false || resync !== undefined) return;
+      resync = setTimeout(() => {
+        resync = undefined;
+        events.refresh().catch(() => {});
+      }, RESYNC_AFTER_MS);
+      resync.unref();
+    };
     const events = await session.subscribeEvents(resolution.nodeId, publishingIntervalMs, (event) => {
       heard();
       if (event.kind === 'refresh_start') {
@@ -207,12 +219,12 @@ export function createOpcuaDriver(
       } else if (event.kind === 'refresh_end') {
         const complete = refreshed ?? [];
         refreshed = undefined;
-        link.conditions?.(complete, true);
+        pass(complete, true);
       } else if (event.branch === undefined) {
         // Branches (earlier states kept for acknowledgement) are not tracked; the condition itself is.
         const report = conditionReportOf(device.id, event);
         if (refreshed) refreshed.push(report);
-        else link.conditions?.([report], false);
+        else pass([report], false);
       }
     });
     await events.refresh();

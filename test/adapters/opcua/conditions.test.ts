@@ -77,4 +77,34 @@ describe('OPC UA Alarms & Conditions', () => {
       await session.close();
     }
   });
+
+  test('condition events that could not be committed are replayed by a new refresh', async () => {
+    server.set('level', 50);
+    const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });
+    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const link = new RecordingLink();
+    let refuse = false;
+    const record = link.conditions.bind(link);
+    link.conditions = (reports, refresh) => {
+      record(reports, refresh);
+      if (!refuse || refresh) return true;
+      refuse = false;
+      return false;
+    };
+    const session = await driver.connect(link);
+    try {
+      await until(() => link.conditionBatches.some((b) => b.refresh), 'the first refresh');
+      refuse = true;
+      server.set('level', 90);
+      await until(
+        () => link.conditionBatches.filter((b) => b.refresh).length >= 2,
+        'a second refresh after the refused commit',
+      );
+      const last = link.conditionBatches.filter((b) => b.refresh).at(-1);
+      assert.ok(last?.reports.some((r) => r.active));
+    } finally {
+      await session.close();
+      server.set('level', 50);
+    }
+  });
 });
