@@ -15,21 +15,20 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { OpcuaDevice, OpcuaPoint } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import type { ConditionReport } from '../condition-report.ts';
 import type { Reading } from '../reading.ts';
 import type { DeviceSession, PollingDriver, PushDriver, PushLink, PushSession } from '../runner.ts';
 import {
   openUaSession,
   routeLibraryLogs,
-  type UaConditionEvent,
   type UaMonitorSpec,
   type UaSample,
   type UaSession,
 } from './client.ts';
+import { subscribeConditions } from './conditions.ts';
 import { resolveUser } from './credentials.ts';
 import { type ParsedNodeId, parseNodeId, resolveNodeId } from './node-id.ts';
 import { chunk, planSubscriptions } from './plan.ts';
-import { convertValue, qualityOf } from './quality.ts';
+import { pointReadings } from './readings.ts';
 
 export interface OpcuaDriverContext {
   /** The gateway's certificate store (state directory/pki). */
@@ -48,9 +47,6 @@ export type OpcuaDriver = (PushDriver | PollingDriver) & { readonly counters: Op
 
 export const APPLICATION_NAME = 'edge-alarm-gateway';
 
-/** How long after a failed commit of condition events the conditions are refreshed again. */
-const RESYNC_AFTER_MS = 1000;
-
 interface ResolvedPoint {
   point: OpcuaPoint;
   nodeId: string;
@@ -66,60 +62,7 @@ export function createOpcuaDriver(
   );
   const counters: OpcuaCounters = { notifications: 0, badValues: 0, sessions: 0 };
   routeLibraryLogs(logger);
-  const badPoints = new Map<string, string>();
-
-  function noteQuality(pointId: string, reason: string | undefined): void {
-    const previous = badPoints.get(pointId);
-    if (reason === undefined) {
-      if (previous !== undefined) {
-        badPoints.delete(pointId);
-        logger.info({ point: pointId }, 'point quality good again');
-      }
-      return;
-    }
-    if (previous === reason) return;
-    badPoints.set(pointId, reason);
-    const error = new GatewayError('OPCUA_NODE', `point ${pointId}: ${reason}`);
-    logger.warn({ point: pointId, code: error.code }, error.describe());
-  }
-
-  function readingOf(pointId: string, sample: UaSample, at: number): Reading {
-    const base = {
-      deviceId: device.id,
-      pointId,
-      gatewayTime: at,
-      ...(sample.sourceTime === undefined ? {} : { sourceTime: sample.sourceTime }),
-    };
-    const quality = qualityOf(sample.status);
-    if (quality === 'bad') {
-      counters.badValues += 1;
-      noteQuality(pointId, sample.statusText);
-      return { ...base, value: null, quality, qualityReason: sample.statusText };
-    }
-    const converted = convertValue(sample.value);
-    if (!converted.ok) {
-      counters.badValues += 1;
-      noteQuality(pointId, converted.reason);
-      return { ...base, value: null, quality: 'bad', qualityReason: converted.reason };
-    }
-    noteQuality(pointId, undefined);
-    return quality === 'good'
-      ? { ...base, value: converted.value, quality }
-      : { ...base, value: converted.value, quality, qualityReason: sample.statusText };
-  }
-
-  function badReading(pointId: string, reason: string, at: number): Reading {
-    counters.badValues += 1;
-    noteQuality(pointId, reason);
-    return {
-      deviceId: device.id,
-      pointId,
-      value: null,
-      quality: 'bad',
-      qualityReason: reason,
-      gatewayTime: at,
-    };
-  }
+  const readings = pointReadings(device.id, logger, counters);
 
   async function open(): Promise<{ session: UaSession; resolved: ResolvedPoint[]; unresolved: Reading[] }> {
     const mode = device.security_mode ?? DEFAULTS.opcuaSecurityMode;
@@ -142,7 +85,7 @@ export function createOpcuaDriver(
       for (const point of device.points) {
         const resolution = resolveNodeId(parsed.get(point.id) as ParsedNodeId, namespaces);
         if (resolution.ok) resolved.push({ point, nodeId: resolution.nodeId });
-        else unresolved.push(badReading(point.id, resolution.reason, now));
+        else unresolved.push(readings.bad(point.id, resolution.reason, now));
       }
       return { session, resolved, unresolved };
     } catch (error) {
@@ -167,7 +110,7 @@ export function createOpcuaDriver(
         }
         return {
           async poll() {
-            const readings: Reading[] = [...unresolved];
+            const polled: Reading[] = [...unresolved];
             for (const part of chunk(
               resolved,
               maxNodesPerRead > 0 ? maxNodesPerRead : resolved.length || 1,
@@ -175,10 +118,10 @@ export function createOpcuaDriver(
               const samples = await session.read(part.map((item) => item.nodeId));
               const at = Date.now();
               part.forEach((item, index) => {
-                readings.push(readingOf(item.point.id, samples[index] as UaSample, at));
+                polled.push(readings.of(item.point.id, samples[index] as UaSample, at));
               });
             }
-            return readings;
+            return polled;
           },
           close: () => session.close(),
         };
@@ -191,44 +134,6 @@ export function createOpcuaDriver(
   const keepAliveMs = Math.max(device.keepalive_ms ?? DEFAULTS.opcuaKeepAliveMs, 3 * publishingIntervalMs);
   // The server sends a keep-alive after this many empty publishing intervals; two fit in keepalive_ms.
   const keepAliveCount = Math.max(1, Math.floor(keepAliveMs / (2 * publishingIntervalMs)));
-
-  /**
-   * Alarms & Conditions: live events pass on one by one; the replies to the
-   * ConditionRefresh made after every connect pass on as one complete set,
-   * so the alarm stage can tell a condition it already published from news.
-   */
-  async function subscribeConditions(session: UaSession, link: PushLink, heard: () => void): Promise<void> {
-    const source = device.native_conditions?.source_node ?? DEFAULTS.opcuaEventSource;
-    const resolution = resolveNodeId(parseNodeId(source), await session.namespaceArray());
-    if (!resolution.ok) throw new Error(`native_conditions.source_node ${source}: ${resolution.reason}`);
-    let refreshed: ConditionReport[] | undefined;
-    let resync: NodeJS.Timeout | undefined;
-    // Reports whose events could not be committed are not lost: a new refresh replays every retained condition.
-    const pass = (reports: ConditionReport[], refresh: boolean) => {
-      if (link.conditions?.(reports, refresh) !== false || resync !== undefined) return;
-      resync = setTimeout(() => {
-        resync = undefined;
-        events.refresh().catch(() => {});
-      }, RESYNC_AFTER_MS);
-      resync.unref();
-    };
-    const events = await session.subscribeEvents(resolution.nodeId, publishingIntervalMs, (event) => {
-      heard();
-      if (event.kind === 'refresh_start') {
-        refreshed = [];
-      } else if (event.kind === 'refresh_end') {
-        const complete = refreshed ?? [];
-        refreshed = undefined;
-        pass(complete, true);
-      } else if (event.branch === undefined) {
-        // Branches (earlier states kept for acknowledgement) are not tracked; the condition itself is.
-        const report = conditionReportOf(device.id, event);
-        if (refreshed) refreshed.push(report);
-        else pass([report], false);
-      }
-    });
-    await events.refresh();
-  }
 
   return {
     deviceId: device.id,
@@ -284,7 +189,7 @@ export function createOpcuaDriver(
               lastHeard = Date.now();
               counters.notifications += 1;
               const item = items[index];
-              if (item) push(readingOf(item.point.id, sample, lastHeard));
+              if (item) push(readings.of(item.point.id, sample, lastHeard));
             },
             () => {
               lastHeard = Date.now();
@@ -293,12 +198,12 @@ export function createOpcuaDriver(
           const now = Date.now();
           outcome.forEach((reason, index) => {
             const item = items[index];
-            if (reason !== undefined && item) push(badReading(item.point.id, reason, now));
+            if (reason !== undefined && item) push(readings.bad(item.point.id, reason, now));
           });
         }
         if (device.native_conditions !== undefined) {
           // A server without Alarms & Conditions (or a wrong source node) must not cost the data points.
-          await subscribeConditions(session, link, () => {
+          await subscribeConditions(session, device, link, publishingIntervalMs, () => {
             lastHeard = Date.now();
           }).catch((error: unknown) => {
             const failure = new GatewayError('OPCUA_CONDITIONS', (error as Error).message, { cause: error });
@@ -327,24 +232,6 @@ export function createOpcuaDriver(
         },
       };
     },
-  };
-}
-
-function conditionReportOf(deviceId: string, event: UaConditionEvent): ConditionReport {
-  return {
-    deviceId,
-    // Some servers (node-opcua among them) write a browse name with its namespace index ("2:Tank");
-    // the index can change on a restart and the alarm identity must not, so it is dropped.
-    sourceName: event.sourceName.replace(/^\d+:/, ''),
-    conditionName: event.conditionName.replace(/^\d+:/, ''),
-    active: event.active,
-    acked: event.acked,
-    ...(event.confirmed === undefined ? {} : { confirmed: event.confirmed }),
-    severity: event.severity,
-    message: event.message,
-    retain: event.retain,
-    time: event.time,
-    gatewayTime: Date.now(),
   };
 }
 
