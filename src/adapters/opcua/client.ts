@@ -47,6 +47,11 @@ export interface UaConnectOptions {
   pkiDir: string;
   trustOnFirstUse: boolean;
   timeoutMs: number;
+  /**
+   * How long the server keeps the session alive without hearing from it: a
+   * session orphaned by a silent outage ends this long after the outage.
+   */
+  sessionTimeoutMs: number;
   applicationName: string;
 }
 
@@ -179,7 +184,7 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
     endpointMustExist: false,
     // One attempt per connect: the device runner owns retries, backoff and the comm alarm.
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 1000 },
-    requestedSessionTimeout: Math.max(options.timeoutMs * 6, 30_000),
+    requestedSessionTimeout: options.sessionTimeoutMs,
     defaultTransactionTimeout: options.timeoutMs,
     transportTimeout: options.timeoutMs,
   });

@@ -47,6 +47,8 @@ export type OpcuaDriver = (PushDriver | PollingDriver) & { readonly counters: Op
 
 export const APPLICATION_NAME = 'edge-alarm-gateway';
 
+const MIN_SESSION_TIMEOUT_MS = 5000;
+
 interface ResolvedPoint {
   point: OpcuaPoint;
   nodeId: string;
@@ -74,6 +76,7 @@ export function createOpcuaDriver(
       pkiDir: context.pkiDir,
       trustOnFirstUse: device.trust_on_first_use ?? false,
       timeoutMs: device.timeout_ms ?? DEFAULTS.opcuaTimeoutMs,
+      sessionTimeoutMs: sessionTimeoutOf(device),
       applicationName: APPLICATION_NAME,
     });
     counters.sessions += 1;
@@ -233,6 +236,18 @@ export function createOpcuaDriver(
       };
     },
   };
+}
+
+/**
+ * Subscriptions (publish requests) and polls keep a session alive; three
+ * keep-alive periods or polls without either mean the gateway is gone, and the
+ * server may drop the session then, so an outage leaves no session behind for long.
+ */
+function sessionTimeoutOf(device: OpcuaDevice): number {
+  const keepAlive = device.keepalive_ms ?? DEFAULTS.opcuaKeepAliveMs;
+  const publishing = device.publishing_interval_ms ?? DEFAULTS.opcuaPublishingIntervalMs;
+  const poll = device.poll_interval_ms ?? DEFAULTS.pollIntervalMs;
+  return Math.max(MIN_SESSION_TIMEOUT_MS, 3 * keepAlive, 9 * publishing, 3 * poll);
 }
 
 function monitorSpecOf(device: OpcuaDevice, { point, nodeId }: ResolvedPoint): UaMonitorSpec {

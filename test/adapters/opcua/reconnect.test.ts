@@ -122,6 +122,8 @@ describe('OPC UA reconnection', () => {
       server.set('level', 33);
       await until(() => sink.has('level', 33, mark), 'value after the link came back', 10_000);
       await until(() => sink.comm.at(-1) === false, 'comm cleared');
+      // The session the outage orphaned ends with its session timeout (5 s here); ours is the only one left.
+      await until(() => server.sessionCount === 1, 'one session after the orphaned one expired', 10_000);
     } finally {
       await runner.stop();
       await proxy.stop();
