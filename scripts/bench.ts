@@ -2,10 +2,10 @@
  * Benchmarks of the gateway's data path, against a real Kafka broker and
  * simulated PLCs: buffer → broker throughput, end-to-end latency on a
  * 1,000-point plant, Modbus read rate with and without the request planner,
- * and memory. Prints the machine and every figure with its method as it goes,
+ * OPC UA notifications per second, and memory. Prints the machine and every figure with its method as it goes,
  * then the whole report as Markdown (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,opcua]
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -22,6 +22,7 @@ import { benchBuffer } from './bench/section-buffer.ts';
 import { benchCatchUp } from './bench/section-catchup.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
+import { benchOpcua } from './bench/section-opcua.ts';
 import { dec1, mib } from './bench/stats.ts';
 
 const options = parseOptions(process.argv.slice(2));
@@ -57,6 +58,9 @@ try {
   if (options.sections.has('modbus')) {
     progress('Modbus read rates');
     await benchModbus(report, { seconds: options.modbusSeconds, logger });
+  }
+  if (options.sections.has('opcua')) {
+    await benchOpcua(report, { seconds: options.opcuaSeconds, log: progress });
   }
   if (broker && options.sections.has('buffer')) {
     await benchBuffer(report, {

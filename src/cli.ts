@@ -2,6 +2,7 @@
 /** The command line: parses arguments and hands over to one command. */
 import { parseArgs } from 'node:util';
 import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
+import { certsCommand } from './commands/certs.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -18,6 +19,10 @@ Commands:
                                requeue dead letters; safe while the gateway runs (--limit N, --json)
   buffer export --file <file> [--key-file <key>]
                                Export what is readable from a buffer file, e.g. one moved aside as corrupt
+  certs list --config <site.yaml>
+                               List OPC UA server certificates the gateway refused or trusts
+  certs trust <thumbprint|file> --config <site.yaml>
+                               Trust a refused server certificate (or a certificate file)
   help                         Show this text
 
 Environment:
@@ -30,6 +35,14 @@ Environment:
 function usageError(message: string): number {
   process.stderr.write(`[cli] CLI_USAGE: ${message} (${ERRORS.CLI_USAGE.todo})\n\n${USAGE}`);
   return 2;
+}
+
+function certs(file: string | undefined, [action, target]: string[]): number {
+  if (action !== 'list' && action !== 'trust') return usageError('certs needs list or trust');
+  if (action === 'trust' && !target)
+    return usageError('certs trust needs a thumbprint or a certificate file');
+  if (!file) return usageError(`certs ${action} needs --config <site.yaml>`);
+  return certsCommand(file, action, target);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = parsed.values.config ?? parsed.positionals[0];
   switch (command) {
+    case 'certs':
+      return certs(parsed.values.config, parsed.positionals);
     case 'run':
       return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
     case 'validate':

@@ -40,9 +40,19 @@ export interface GatewayStatus {
   producer: ForwarderStats;
 }
 
-/** Where the buffer lives: systemd's STATE_DIRECTORY wins, then the site file, then ./var. */
+/** The state directory: systemd's STATE_DIRECTORY wins, then the site file, then ./var. */
+export function resolveStateDir(site: SiteFile, env: GatewayOptions['env'] = process.env): string {
+  return env.STATE_DIRECTORY?.split(':')[0] ?? site.gateway.state_dir ?? DEFAULTS.stateDir;
+}
+
+/** Where the OPC UA certificates live: the gateway's own, and trusted and rejected server certificates. */
+export function resolvePkiDir(site: SiteFile, env: GatewayOptions['env'] = process.env): string {
+  return resolve(resolveStateDir(site, env), DEFAULTS.pkiDir);
+}
+
+/** Where the buffer lives, relative to the state directory unless absolute. */
 export function resolveBufferPath(site: SiteFile, env: GatewayOptions['env'] = process.env): string {
-  const stateDir = env.STATE_DIRECTORY?.split(':')[0] ?? site.gateway.state_dir ?? DEFAULTS.stateDir;
+  const stateDir = resolveStateDir(site, env);
   const file = site.gateway.buffer?.path ?? DEFAULTS.bufferFile;
   return isAbsolute(file) ? file : resolve(stateDir, file);
 }
@@ -130,10 +140,11 @@ export class Gateway {
       logger: producerLogger,
     });
 
+    const opcua = { pkiDir: resolvePkiDir(site, env), env };
     this.#runners = site.devices.map((device) => {
       const deviceLogger = stageLogger(logger, 'adapter', { device: device.id });
       return new DeviceRunner({
-        driver: createDriver(device, deviceLogger),
+        driver: createDriver(device, deviceLogger, opcua),
         pollIntervalMs: device.poll_interval_ms ?? DEFAULTS.pollIntervalMs,
         commLossAfter: device.comm_loss_after ?? DEFAULTS.commLossAfter,
         sink: this.#evaluator,

@@ -27,7 +27,7 @@ describe('gateway CLI', () => {
   test('validate accepts the example plant', async () => {
     const result = await cli(['validate', 'devices/plant.yaml']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /devices\/plant\.yaml: valid \(site demo-plant, 2 devices, 9 points\)/);
+    assert.match(result.stdout, /devices\/plant\.yaml: valid \(site demo-plant, 3 devices, 11 points\)/);
   });
 
   test('validate reports a YAML syntax error with file:line:col and exits 1', async () => {

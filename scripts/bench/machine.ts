@@ -51,7 +51,10 @@ export function describeMachine(kafka: string, bufferDir: string): [string, stri
     ['Node.js', process.version],
     ['Kafka', kafka],
     ['SQLite', `${sqliteVersion()} (better-sqlite3 ${packageVersion('better-sqlite3')})`],
-    ['Libraries', `kafkajs ${packageVersion('kafkajs')}, modbus-serial ${packageVersion('modbus-serial')}`],
+    [
+      'Libraries',
+      `kafkajs ${packageVersion('kafkajs')}, modbus-serial ${packageVersion('modbus-serial')}, node-opcua-client ${packageVersion('node-opcua-client')}`,
+    ],
     ['Buffer directory', `${bufferDir} on ${fileSystemOf(bufferDir)}`],
     ['Load average at start', `${dec1(one ?? 0)} (1 min), ${dec1(five ?? 0)} (5 min)`],
   ];

@@ -1,7 +1,7 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup'] as const;
+export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -16,6 +16,7 @@ export interface BenchOptions {
   pointsPerDevice: number;
   pollIntervalMs: number;
   modbusSeconds: number;
+  opcuaSeconds: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -27,7 +28,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --changes N         value changes in the latency run (default 200; quick 40)
   --devices N         simulated PLCs in the latency run (default 4)
   --points N          points per PLC in the latency run (default 250)
-  --seconds N         seconds per Modbus read-rate run (default 3; quick 1)`;
+  --seconds N         seconds per Modbus read-rate run (default 3; quick 1)
+  --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -49,6 +51,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       devices: { type: 'string' },
       points: { type: 'string' },
       seconds: { type: 'string' },
+      'opcua-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -71,5 +74,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     pointsPerDevice: count('points', values.points, 250),
     pollIntervalMs: 100,
     modbusSeconds: count('seconds', values.seconds, quick ? 1 : 3),
+    opcuaSeconds: count('opcua-seconds', values['opcua-seconds'], quick ? 4 : 10),
   };
 }

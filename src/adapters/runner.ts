@@ -8,6 +8,7 @@ import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { ConditionReport } from './condition-report.ts';
 import type { Reading } from './reading.ts';
 
 /** One open connection to a device. */
@@ -33,6 +34,12 @@ export interface PushLink {
   deliver(readings: readonly Reading[]): boolean;
   /** The protocol library lost the device, or got it back, while it reconnects by itself. */
   link(up: boolean, detail: string): void;
+  /**
+   * Alarms the device keeps itself, as it reported them; `refresh` marks the
+   * complete set a resynchronization (OPC UA ConditionRefresh) returned.
+   * Returns whether the events they produced are committed.
+   */
+  conditions?(reports: readonly ConditionReport[], refresh: boolean): boolean;
 }
 
 /** One open push connection (subscriptions, MQTT session). */
@@ -54,6 +61,8 @@ export type DeviceDriver = PollingDriver | PushDriver;
 export interface RunnerSink {
   /** Returns whether the readings and the events they produced are committed. */
   readings(readings: readonly Reading[]): boolean;
+  /** Alarms a device keeps itself; adapters without them never call it. */
+  conditions?(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean;
   /** Reported on every change and after the first successful poll, so a persisted alarm can clear. */
   communication(deviceId: string, lost: boolean, detail: string, at: number): void;
 }
@@ -144,6 +153,8 @@ export class DeviceRunner {
         this.status.polls += 1;
         return this.#options.sink.readings(readings) !== false;
       },
+      conditions: (reports, refresh) =>
+        this.#options.sink.conditions?.(driver.deviceId, reports, refresh) !== false,
       link: (up, detail) => {
         if (signal.aborted) return;
         if (up) this.#succeeded();

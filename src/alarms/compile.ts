@@ -3,9 +3,10 @@
  * rule of every point, plus one communication-loss alarm per device.
  */
 import { DEFAULTS } from '../config/defaults.ts';
-import type { DiscreteRule, ModbusTcpDevice, SiteFile } from '../config/schema.ts';
+import type { Device, DiscreteRule, SiteFile } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import { type AlarmDefinition, conditionIdOf, pointKey } from './definition.ts';
+import type { NativePlace } from './native.ts';
 
 export const COMM_LOSS_ALARM = 'comm_loss';
 
@@ -16,14 +17,20 @@ export interface CompiledAlarms {
   commByDevice: Map<string, AlarmDefinition>;
   /** Every definition, point alarms of a device before its communication alarm. */
   all: AlarmDefinition[];
+  /** Devices whose own alarms (OPC UA conditions) the gateway passes on, by device id. */
+  nativeByDevice: Map<string, NativePlace>;
 }
 
 export function compileAlarms(site: SiteFile): CompiledAlarms {
   const byPoint = new Map<string, AlarmDefinition[]>();
   const commByDevice = new Map<string, AlarmDefinition>();
   const all: AlarmDefinition[] = [];
+  const nativeByDevice = new Map<string, NativePlace>();
 
   for (const device of site.devices) {
+    if (device.protocol === 'opcua' && device.native_conditions !== undefined) {
+      nativeByDevice.set(device.id, { ...placeOf(site, device), asset: device.asset });
+    }
     for (const point of device.points) {
       const asset = point.asset ?? device.asset;
       const definitions = (point.alarms ?? []).map(
@@ -47,10 +54,10 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
   }
 
   rejectSharedConditions(all);
-  return { byPoint, commByDevice, all };
+  return { byPoint, commByDevice, all, nativeByDevice };
 }
 
-function placeOf(site: SiteFile, device: ModbusTcpDevice) {
+function placeOf(site: SiteFile, device: Device) {
   return {
     gatewayId: site.gateway.id,
     site: site.site,
@@ -60,7 +67,7 @@ function placeOf(site: SiteFile, device: ModbusTcpDevice) {
   };
 }
 
-function commAlarmOf(site: SiteFile, device: ModbusTcpDevice): AlarmDefinition {
+function commAlarmOf(site: SiteFile, device: Device): AlarmDefinition {
   const rule: DiscreteRule = {
     id: COMM_LOSS_ALARM,
     kind: 'discrete',

@@ -4,6 +4,7 @@
  * State that produced no event (a running on-delay, the last sample) stays in
  * memory; losing it on a crash only restarts a delay.
  */
+import type { ConditionReport } from '../adapters/condition-report.ts';
 import type { Reading } from '../adapters/reading.ts';
 import type { StateChange } from '../buffer/outbox.ts';
 import { GatewayError } from '../system/errors.ts';
@@ -13,6 +14,14 @@ import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
 import { type Evaluation, evaluate, tick } from './engine.ts';
 import type { AlarmEvent, AlarmEventDraft } from './event.ts';
+import {
+  evaluateNative,
+  type NativeEvaluation,
+  type NativeState,
+  nativeConditionId,
+  restoreNativeState,
+  vanishedNative,
+} from './native.ts';
 import { type AlarmState, initialState, restoreState } from './state.ts';
 
 export interface AlarmEvaluatorOptions {
@@ -29,6 +38,8 @@ export class AlarmEvaluator {
   readonly #options: AlarmEvaluatorOptions;
   readonly #now: () => number;
   readonly #states = new Map<string, AlarmState>();
+  /** Conditions devices keep themselves, by condition id; persisted like rule states so a restart knows what was published. */
+  readonly #native = new Map<string, NativeState>();
   #committed = 0;
   /** The error code of the commit failures in progress, if any. */
   #failing: string | undefined;
@@ -44,6 +55,11 @@ export class AlarmEvaluator {
         options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
       }
       this.#states.set(def.conditionId, restored ?? initialState(def));
+    }
+    for (const [conditionId, saved] of options.restored) {
+      if (this.#states.has(conditionId)) continue;
+      const native = restoreNativeState(saved);
+      if (native && options.alarms.nativeByDevice.has(native.device)) this.#native.set(conditionId, native);
     }
   }
 
@@ -70,6 +86,49 @@ export class AlarmEvaluator {
     const batch = new Batch();
     this.#apply(batch, def, (state) => evaluate(def, state, reading, this.#now(), this.#options.newId));
     this.#flush(batch);
+  }
+
+  /**
+   * Conditions a device reported about its own alarms. After a complete
+   * refresh, an active condition the device no longer mentions has cleared
+   * while nobody was watching.
+   */
+  conditions(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean {
+    const place = this.#options.alarms.nativeByDevice.get(deviceId);
+    if (!place) return true;
+    const now = this.#now();
+    const batch = new Batch();
+    const reported = new Set<string>();
+    for (const report of reports) {
+      const { conditionId } = nativeConditionId(place, report);
+      reported.add(conditionId);
+      this.#applyNative(batch, conditionId, (previous) =>
+        evaluateNative(place, previous, report, refresh, now, this.#options.newId),
+      );
+    }
+    if (refresh) {
+      for (const [conditionId, state] of this.#native) {
+        if (state.device !== deviceId || reported.has(conditionId) || !state.flags.active) continue;
+        this.#applyNative(batch, conditionId, (previous) =>
+          vanishedNative(place, previous as NativeState, now, this.#options.newId),
+        );
+      }
+    }
+    return this.#flush(batch);
+  }
+
+  #applyNative(
+    batch: Batch,
+    conditionId: string,
+    step: (previous: NativeState | undefined) => NativeEvaluation,
+  ): void {
+    const previous = this.#native.get(conditionId);
+    const { state, events } = step(previous);
+    this.#native.set(conditionId, state);
+    if (events.length === 0) return;
+    if (!batch.previousNative.has(conditionId)) batch.previousNative.set(conditionId, previous);
+    batch.changes.set(conditionId, state);
+    batch.drafts.push(...events);
   }
 
   /** Fires on-delays and off-delays that came due without a new reading. */
@@ -103,6 +162,10 @@ export class AlarmEvaluator {
       // Not committed means not happened: roll the states back so the next
       // reading or tick decides the same transitions again, and nothing is lost.
       for (const [conditionId, state] of batch.previous) this.#states.set(conditionId, state);
+      for (const [conditionId, state] of batch.previousNative) {
+        if (state === undefined) this.#native.delete(conditionId);
+        else this.#native.set(conditionId, state);
+      }
       const code = error instanceof GatewayError ? error.code : 'unknown';
       // A full or broken buffer refuses every commit until it recovers: one line per episode, not per reading.
       if (code !== this.#failing) {
@@ -135,6 +198,7 @@ export class AlarmEvaluator {
 
 class Batch {
   readonly previous = new Map<string, AlarmState>();
-  readonly changes = new Map<string, AlarmState>();
+  readonly previousNative = new Map<string, NativeState | undefined>();
+  readonly changes = new Map<string, AlarmState | NativeState>();
   readonly drafts: AlarmEventDraft[] = [];
 }

@@ -8,9 +8,13 @@ import type { LimitLevel, Priority } from '../config/schema.ts';
 
 export const EVENT_SCHEMA = 'iiot.alarm.v1';
 
-export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'system';
+export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'native' | 'system';
 
-export type Transition = 'raise' | 'clear' | 'level_change' | 'events_dropped' | 'buffer_replaced';
+/** Transitions of an alarm (rules and native conditions). */
+export type AlarmTransition = 'raise' | 'clear' | 'level_change' | 'ack' | 'confirm';
+/** What `system` events report about the gateway itself. */
+export type SystemTransition = 'events_dropped' | 'buffer_replaced';
+export type Transition = AlarmTransition | SystemTransition;
 
 export interface AlarmStateFlags {
   active: boolean;
@@ -21,6 +25,8 @@ export interface AlarmStateFlags {
   out_of_service: boolean;
   /** The limit level while a limit alarm is active. */
   level?: LimitLevel;
+  /** Native (OPC UA) conditions that have a confirmed state. */
+  confirmed?: boolean;
 }
 
 export interface AlarmReason {
@@ -43,6 +49,12 @@ export interface AlarmReason {
     policy: string;
     since: string;
   };
+  /**
+   * Native conditions: true when the gateway learned the transition from a
+   * ConditionRefresh after a (re)connect (it happened while the gateway was
+   * not watching), absent for a transition seen live.
+   */
+  refresh?: boolean;
 }
 
 /** Everything in an event except what the buffer assigns when it commits (seq). */

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
 import { startSimulatedPlant } from '../simulator/plant.ts';
 import { untilShutdownSignal } from './signals.ts';
@@ -11,13 +13,20 @@ export async function simulateCommand(file: string): Promise<number> {
   }
   let plant: Awaited<ReturnType<typeof startSimulatedPlant>>;
   try {
-    plant = await startSimulatedPlant(result.site, { scenarios: 'auto' });
+    plant = await startSimulatedPlant(result.site, {
+      scenarios: 'auto',
+      // The simulated servers keep their certificates, so a gateway that trusted them once keeps trusting them.
+      opcuaPkiDir: join(tmpdir(), 'edge-alarm-gateway-simulator-pki'),
+    });
   } catch (error) {
     process.stderr.write(`[simulator] cannot serve the devices of ${file}: ${(error as Error).message}\n`);
     return 1;
   }
   for (const [id, device] of plant.devices) {
     process.stdout.write(`simulating ${id} on ${device.host}:${device.port}\n`);
+  }
+  for (const [id, server] of plant.opcua) {
+    process.stdout.write(`simulating ${id} on ${server.endpoint}\n`);
   }
   await untilShutdownSignal();
   await plant.stop();

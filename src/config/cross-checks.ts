@@ -7,19 +7,26 @@
 import { checkAlarmIdentities } from './alarm-identity-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { DEFAULTS } from './defaults.ts';
+import { checkOpcuaDevice } from './opcua-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
+
+const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua']);
 
 export function crossCheck(site: unknown, context: CheckContext): void {
   if (!isRecord(site)) return;
   // A device whose protocol is missing or unknown was not checked against any device schema.
-  const devices = entries(site.devices, ['devices']).filter(({ item }) => item.protocol === 'modbus-tcp');
+  const devices = entries(site.devices, ['devices']).filter(({ item }) => PROTOCOLS.has(item.protocol));
+  const modbus = devices.filter(({ item }) => item.protocol === 'modbus-tcp');
   checkUniqueIds(context, devices, 'device');
-  checkEndpoints(context, devices);
-  for (const { item: device, path } of devices) {
+  checkEndpoints(context, modbus);
+  for (const { item: device, path } of modbus) {
     const points = entries(device.points, [...path, 'points']);
     checkUniqueIds(context, points, 'point');
     for (const point of points) checkPoint(context, device, path, point.item, point.path);
+  }
+  for (const { item: device, path } of devices) {
+    if (device.protocol === 'opcua') checkOpcuaDevice(context, device, path);
   }
   checkAlarmIdentities(context, site, devices);
 }

@@ -1,8 +1,12 @@
-/** Serves a simulated PLC for every Modbus device of a site file. */
-import type { SiteFile } from '../config/schema.ts';
+/** Serves a simulated PLC for every device of a site file: Modbus TCP and OPC UA. */
+
+import { join } from 'node:path';
+import { resolveUser } from '../adapters/opcua/credentials.ts';
+import type { OpcuaDevice, SiteFile } from '../config/schema.ts';
 import { autoScenario } from './auto-scenarios.ts';
 import type { DropOut } from './drop-out.ts';
 import { SimulatedModbusDevice } from './modbus-server.ts';
+import { type SimulatedCondition, SimulatedOpcuaServer } from './opcua-server.ts';
 
 /** Silent for 8 s every 90 s, starting 45 s in: long enough for a communication-loss alarm at usual poll rates. */
 const AUTO_DROP_OUT: DropOut = { period_ms: 90_000, silent_ms: 8_000, phase_ms: 45_000 };
@@ -12,10 +16,14 @@ export interface SimulatedPlantOptions {
   portOverrides?: Record<string, number>;
   /** 'auto' (default): values move so that every alarm raises and clears; 'none': all start at 0 / false. */
   scenarios?: 'auto' | 'none';
+  /** Where simulated OPC UA servers keep their certificates (one folder per device), so they survive a restart of the simulator. */
+  opcuaPkiDir?: string;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface SimulatedPlant {
   readonly devices: Map<string, SimulatedModbusDevice>;
+  readonly opcua: Map<string, SimulatedOpcuaServer>;
   stop(): Promise<void>;
 }
 
@@ -24,16 +32,24 @@ export async function startSimulatedPlant(
   options: SimulatedPlantOptions = {},
 ): Promise<SimulatedPlant> {
   const devices = new Map<string, SimulatedModbusDevice>();
+  const opcua = new Map<string, SimulatedOpcuaServer>();
   const stop = async () => {
-    await Promise.all([...devices.values()].map((device) => device.stop()));
+    await Promise.all([...devices.values(), ...opcua.values()].map((device) => device.stop()));
   };
+  const auto = (options.scenarios ?? 'auto') === 'auto';
   try {
     for (const device of site.devices) {
-      if (device.protocol !== 'modbus-tcp') continue;
+      if (device.protocol === 'opcua') {
+        const simulated = await startOpcua(device, options);
+        opcua.set(device.id, simulated);
+        if (auto)
+          for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
+        continue;
+      }
       const port = options.portOverrides?.[device.id];
       const simulated = await SimulatedModbusDevice.start(device, port === undefined ? {} : { port });
       devices.set(device.id, simulated);
-      if ((options.scenarios ?? 'auto') === 'auto') {
+      if (auto) {
         for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
         // The last device of the site drops out now and then, so communication-loss alarms show too.
         if (device === site.devices.at(-1)) simulated.setDropOut(AUTO_DROP_OUT);
@@ -44,5 +60,44 @@ export async function startSimulatedPlant(
     await stop();
     throw error;
   }
-  return { devices, stop };
+  return { devices, opcua, stop };
+}
+
+/** Serves the device's endpoint port, with an account for the user the device logs in as (when its secret is at hand). */
+function startOpcua(device: OpcuaDevice, options: SimulatedPlantOptions): Promise<SimulatedOpcuaServer> {
+  const override = options.portOverrides?.[device.id];
+  const port = override ?? Number(new URL(device.endpoint.replace(/^opc\.tcp:/, 'http:')).port || 4840);
+  let users: { username: string; password: string }[] = [];
+  try {
+    const user = resolveUser(device.user, options.env ?? process.env);
+    if (user.kind === 'username') users = [{ username: user.username, password: user.password }];
+  } catch {
+    // No secret at hand: the server accepts anonymous sessions only.
+  }
+  return SimulatedOpcuaServer.start(device, {
+    port,
+    users,
+    conditions: device.native_conditions === undefined ? [] : conditionsOf(device),
+    ...(options.opcuaPkiDir === undefined ? {} : { pkiDir: join(options.opcuaPkiDir, device.id) }),
+  });
+}
+
+/** A device that passes on the server's own alarms gets one server-side level alarm per point with H and L limits. */
+function conditionsOf(device: OpcuaDevice): SimulatedCondition[] {
+  return device.points.flatMap((point) => {
+    const rule = point.alarms?.find((alarm) => alarm.kind === 'limit');
+    if (point.type === 'bool' || rule?.kind !== 'limit') return [];
+    const high = rule.H?.value ?? rule.HH?.value;
+    const low = rule.L?.value ?? rule.LL?.value;
+    if (high === undefined && low === undefined) return [];
+    return [
+      {
+        pointId: point.id,
+        highLimit: high ?? Number.MAX_VALUE,
+        lowLimit: low ?? -Number.MAX_VALUE,
+        ...(rule.HH && rule.H ? { highHighLimit: rule.HH.value } : {}),
+        ...(rule.LL && rule.L ? { lowLowLimit: rule.LL.value } : {}),
+      },
+    ];
+  });
 }

@@ -51,6 +51,46 @@ export const ERRORS = {
     what: 'polling the device failed',
     todo: 'check the device and the network path; the gateway retries with backoff',
   },
+  OPCUA_CONNECT: {
+    stage: 'adapter',
+    what: 'the OPC UA server cannot be reached or the connection to it was lost',
+    todo: 'check the endpoint URL and the network path; the gateway reconnects with backoff',
+  },
+  OPCUA_CERT_UNTRUSTED: {
+    stage: 'adapter',
+    what: "the OPC UA server's certificate is not trusted, so the gateway refused to connect",
+    todo: 'compare the thumbprint with the server, then run `gateway certs trust <thumbprint>` (`gateway certs list` shows rejected certificates); for commissioning only, trust_on_first_use: true',
+  },
+  OPCUA_SECURITY: {
+    stage: 'adapter',
+    what: 'the OPC UA server offers no endpoint with the configured security mode and policy',
+    todo: 'set security_mode and security_policy to a pair the server offers (listed in the message)',
+  },
+  OPCUA_SESSION: {
+    stage: 'adapter',
+    what: 'the OPC UA server refused to open a session',
+    todo: "check the device's user (name, password source, certificate) against the accounts of the server",
+  },
+  OPCUA_CREDENTIALS: {
+    stage: 'adapter',
+    what: 'the credentials of an OPC UA user cannot be read',
+    todo: 'check that password_env is set for the service, or that password_file, cert_file and key_file exist and are readable',
+  },
+  OPCUA_NODE: {
+    stage: 'adapter',
+    what: 'an OPC UA node cannot be read or monitored; its point has bad quality',
+    todo: 'check the node_id (namespace URI and identifier) in a browser such as UaExpert',
+  },
+  OPCUA_CONDITIONS: {
+    stage: 'adapter',
+    what: "the OPC UA server's alarms (Alarms & Conditions) cannot be subscribed to or refreshed; the device's points are read all the same",
+    todo: 'check native_conditions.source_node and that the server supports Alarms & Conditions and ConditionRefresh; the next reconnect tries again',
+  },
+  CERTS_UNKNOWN: {
+    stage: 'cli',
+    what: 'no certificate matches',
+    todo: 'run `gateway certs list` for the thumbprints of rejected and trusted certificates',
+  },
   ALARM_STATE: {
     stage: 'alarms',
     what: 'a persisted alarm state could not be restored and starts from normal',

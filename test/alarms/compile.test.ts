@@ -25,6 +25,8 @@ describe('compileAlarms on devices/plant.yaml', () => {
         'demo-plant/utilities/steam/boiler-1/burner_trip/trip',
         'demo-plant/utilities/steam/boiler-1/flame_failure/flame',
         'demo-plant/utilities/steam/boiler-1/boiler-plc/comm_loss',
+        'demo-plant/utilities/steam/feedwater-1/tank_level/level',
+        'demo-plant/utilities/steam/feedwater-1/feedwater-ua/comm_loss',
         'demo-plant/utilities/compressed-air/compressor-1/discharge_pressure/pressure',
         'demo-plant/utilities/compressed-air/compressor-1/motor_current/overload',
         'demo-plant/utilities/compressed-air/compressor-1/compressor-plc/comm_loss',
@@ -40,6 +42,7 @@ describe('compileAlarms on devices/plant.yaml', () => {
         'boiler-plc/steam_temperature',
         'boiler-plc/burner_trip',
         'boiler-plc/flame_failure',
+        'feedwater-ua/tank_level',
         'compressor-plc/discharge_pressure',
         'compressor-plc/motor_current',
       ],
@@ -140,7 +143,8 @@ describe('compileAlarms on edited sites', () => {
 
   test('two alarms with one condition id are refused, naming both', () => {
     const site = plant();
-    const [boiler, compressor] = site.devices;
+    const boiler = site.devices.find((device) => device.id === 'boiler-plc');
+    const compressor = site.devices.find((device) => device.id === 'compressor-plc');
     assert.ok(boiler && compressor);
     // The compressor moves onto the boiler's asset with a point named like the boiler's.
     Object.assign(compressor, { line: 'steam', asset: 'boiler-1' });
@@ -165,7 +169,7 @@ describe('compileAlarms on edited sites', () => {
     assert.equal(compiled.byPoint.size, 0);
     assert.deepEqual(
       compiled.all.map((def) => def.kind),
-      ['comm', 'comm'],
+      ['comm', 'comm', 'comm'],
     );
   });
 });

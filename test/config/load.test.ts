@@ -16,7 +16,7 @@ describe('loadSiteFile', () => {
     assert.equal(result.site.site, 'demo-plant');
     assert.deepEqual(
       result.site.devices.map((device) => device.id),
-      ['boiler-plc', 'compressor-plc'],
+      ['boiler-plc', 'feedwater-ua', 'compressor-plc'],
     );
   });
 

@@ -25,6 +25,8 @@ describe('startSimulatedPlant', () => {
     const plant = await startSimulatedPlant(site, { portOverrides: anyPorts, scenarios: 'none' });
     try {
       assert.deepEqual([...plant.devices.keys()], ['boiler-plc', 'compressor-plc']);
+      assert.deepEqual([...plant.opcua.keys()], ['feedwater-ua']);
+      assert.ok(await canConnect(plant.opcua.get('feedwater-ua')?.port ?? 0));
       for (const [id, device] of plant.devices) {
         assert.notEqual(device.port, 0);
         assert.equal(device.host, '127.0.0.1');
@@ -62,7 +64,9 @@ describe('startSimulatedPlant', () => {
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
       await assert.rejects(
-        startSimulatedPlant(site, { portOverrides: { 'boiler-plc': 0, 'compressor-plc': taken } }),
+        startSimulatedPlant(site, {
+          portOverrides: { 'boiler-plc': 0, 'feedwater-ua': 0, 'compressor-plc': taken },
+        }),
         /EADDRINUSE/,
       );
     } finally {

@@ -1,0 +1,22 @@
+/**
+ * What an adapter reports about an alarm the device itself keeps (OPC UA
+ * Alarms & Conditions): the condition's state as the server sent it.
+ */
+export interface ConditionReport {
+  readonly deviceId: string;
+  /** The server's name of the thing in alarm (SourceName). */
+  readonly sourceName: string;
+  /** The condition's name (ConditionName), unique per source. */
+  readonly conditionName: string;
+  readonly active: boolean;
+  readonly acked: boolean;
+  readonly confirmed?: boolean;
+  /** OPC UA severity, 1–1000. */
+  readonly severity: number;
+  readonly message: string;
+  /** Whether the server still reports the condition as interesting (Retain). */
+  readonly retain: boolean;
+  /** Epoch ms of the event on the server. */
+  readonly time: number;
+  readonly gatewayTime: number;
+}

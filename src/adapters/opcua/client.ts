@@ -1,0 +1,532 @@
+/**
+ * The only module that speaks node-opcua. It offers a small promise-based
+ * session: read, subscribe, hear about a lost link, close. Everything it
+ * hands back is plain data (numbers, strings), and every failure is a
+ * GatewayError from the catalogue, so the driver never sees a library type.
+ */
+
+import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
+import {
+  AttributeIds,
+  ClientMonitoredItem,
+  type ClientMonitoredItemGroup,
+  type ClientSession,
+  ClientSubscription,
+  callConditionRefresh,
+  constructEventFilter,
+  DataChangeFilter,
+  DataChangeTrigger,
+  type DataValue,
+  DeadbandType,
+  MessageSecurityMode,
+  OPCUAClient,
+  SecurityPolicy,
+  setErrorLogger,
+  setWarningLogger,
+  TimestampsToReturn,
+  type UserIdentityInfo,
+  UserTokenType,
+  type Variant,
+} from 'node-opcua-client';
+import type { Deadband, DataChangeTrigger as Trigger } from '../../config/schema.ts';
+import { GatewayError } from '../../system/errors.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { rejectedCertificate } from './pki.ts';
+
+export type UaUser =
+  | { kind: 'anonymous' }
+  | { kind: 'username'; username: string; password: string }
+  | { kind: 'certificate'; certificatePem: string; privateKeyPem: string };
+
+export interface UaConnectOptions {
+  endpoint: string;
+  securityMode: 'None' | 'Sign' | 'SignAndEncrypt';
+  securityPolicy: 'None' | 'Basic256Sha256' | 'Aes128_Sha256_RsaOaep' | 'Aes256_Sha256_RsaPss';
+  user: UaUser;
+  /** The gateway's PKI: its own certificate, trusted and rejected server certificates. */
+  pkiDir: string;
+  trustOnFirstUse: boolean;
+  timeoutMs: number;
+  /**
+   * How long the server keeps the session alive without hearing from it: a
+   * session orphaned by a silent outage ends this long after the outage.
+   */
+  sessionTimeoutMs: number;
+  applicationName: string;
+}
+
+/** One value as the server sent it. */
+export interface UaSample {
+  value: unknown;
+  /** The numeric OPC UA status code. */
+  status: number;
+  statusText: string;
+  sourceTime?: number;
+}
+
+export interface UaMonitorSpec {
+  /** Resolved against the current namespace array: `ns=<index>;…`. */
+  nodeId: string;
+  samplingIntervalMs: number;
+  queueSize: number;
+  discardOldest: boolean;
+  trigger?: Trigger;
+  deadband?: Deadband;
+}
+
+export interface UaSubscriptionSpec {
+  publishingIntervalMs: number;
+  /** Publishing intervals without data after which the server sends a keep-alive. */
+  keepAliveCount: number;
+  /** Create calls, each within the server's MaxMonitoredItemsPerCall. */
+  calls: readonly (readonly UaMonitorSpec[])[];
+}
+
+/** One event of an Alarms & Conditions subscription, as plain data. */
+export interface UaConditionEvent {
+  /** `refresh_start` and `refresh_end` bracket the replies to a ConditionRefresh. */
+  kind: 'condition' | 'refresh_start' | 'refresh_end';
+  sourceName: string;
+  conditionName: string;
+  /** Set for a branch (an earlier state kept for acknowledgement), absent for the condition itself. */
+  branch?: string;
+  active: boolean;
+  acked: boolean;
+  confirmed?: boolean;
+  severity: number;
+  message: string;
+  retain: boolean;
+  time: number;
+}
+
+export interface UaEventSubscription {
+  /** Asks the server to send every retained condition again (ConditionRefresh). */
+  refresh(): Promise<void>;
+}
+
+export interface UaOperationLimits {
+  /** 0 when the server sets no limit. */
+  maxMonitoredItemsPerCall: number;
+  maxNodesPerRead: number;
+}
+
+export interface UaSession {
+  namespaceArray(): Promise<string[]>;
+  operationLimits(): Promise<UaOperationLimits>;
+  read(nodeIds: readonly string[]): Promise<UaSample[]>;
+  /**
+   * Creates one subscription. `onChange` gets the index of the item across
+   * all calls; the result holds, per item, undefined when it is monitored or
+   * the reason it is not.
+   */
+  subscribe(
+    spec: UaSubscriptionSpec,
+    onChange: (index: number, sample: UaSample) => void,
+    onKeepAlive: () => void,
+  ): Promise<(string | undefined)[]>;
+  /** Subscribes to the events of a notifier node (Alarms & Conditions). */
+  subscribeEvents(
+    sourceNodeId: string,
+    publishingIntervalMs: number,
+    onEvent: (event: UaConditionEvent) => void,
+  ): Promise<UaEventSubscription>;
+  /** Called once when the connection breaks (socket closed, channel failed). */
+  onLost(listener: (detail: string) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * node-opcua prints its own warnings (many lines per failed connect) to the
+ * console; the gateway already reports each failure once through the runner,
+ * so the library's lines go to the gateway log at debug level instead.
+ */
+export function routeLibraryLogs(logger: Logger): void {
+  const print = (...args: unknown[]) => logger.debug({ library: 'node-opcua' }, args.map(String).join(' '));
+  setWarningLogger(print);
+  setErrorLogger(print);
+}
+
+const MODES = {
+  None: MessageSecurityMode.None,
+  Sign: MessageSecurityMode.Sign,
+  SignAndEncrypt: MessageSecurityMode.SignAndEncrypt,
+} as const;
+
+const POLICIES = {
+  None: SecurityPolicy.None,
+  Basic256Sha256: SecurityPolicy.Basic256Sha256,
+  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep,
+  Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
+} as const;
+
+const TRIGGERS = {
+  status: DataChangeTrigger.Status,
+  status_value: DataChangeTrigger.StatusValue,
+  status_value_timestamp: DataChangeTrigger.StatusValueTimestamp,
+} as const;
+
+/** Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall and _MaxNodesPerRead. */
+const MAX_MONITORED_ITEMS_PER_CALL = 'ns=0;i=11714';
+const MAX_NODES_PER_READ = 'ns=0;i=11705';
+
+export async function openUaSession(options: UaConnectOptions): Promise<UaSession> {
+  const certificates = new OPCUACertificateManager({
+    rootFolder: options.pkiDir,
+    automaticallyAcceptUnknownCertificate: options.trustOnFirstUse,
+  });
+  await certificates.initialize();
+  const client = OPCUAClient.create({
+    applicationName: options.applicationName,
+    clientCertificateManager: certificates,
+    securityMode: MODES[options.securityMode],
+    securityPolicy: POLICIES[options.securityPolicy],
+    // The server may advertise another host or port than the one dialled (NAT, proxies); match by security only.
+    endpointMustExist: false,
+    // One attempt per connect: the device runner owns retries, backoff and the comm alarm.
+    connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 1000 },
+    requestedSessionTimeout: options.sessionTimeoutMs,
+    defaultTransactionTimeout: options.timeoutMs,
+    transportTimeout: options.timeoutMs,
+  });
+  let lost: ((detail: string) => void) | undefined;
+  let lostDetail: string | undefined;
+  const reportLost = (detail: string) => {
+    if (lostDetail !== undefined) return;
+    lostDetail = detail;
+    lost?.(detail);
+  };
+  client.on('connection_lost', () => reportLost('the connection to the server was lost'));
+  client.on('close', () => reportLost('the connection to the server was closed'));
+  // Retries are off, so an automatic reconnection attempt never starts; errors after connect surface as a lost link.
+
+  try {
+    await withTimeout(client.connect(options.endpoint), options.timeoutMs * 2, 'connect');
+  } catch (error) {
+    await client.disconnect().catch(() => {});
+    await certificates.dispose().catch(() => {});
+    throw await connectError(error, options, serverCertificateOf(client));
+  }
+  let session: ClientSession;
+  try {
+    session = await withTimeout(
+      client.createSession(identityOf(options.user)),
+      options.timeoutMs,
+      'create session',
+    );
+  } catch (error) {
+    await client.disconnect().catch(() => {});
+    await certificates.dispose().catch(() => {});
+    throw new GatewayError('OPCUA_SESSION', `${options.endpoint}: ${messageOf(error)}`, { cause: error });
+  }
+  session.on('session_closed', () => reportLost('the server closed the session'));
+
+  const subscriptions: ClientSubscription[] = [];
+
+  return {
+    async namespaceArray() {
+      return session.readNamespaceArray();
+    },
+    async operationLimits() {
+      const [perCall, perRead] = await session.read([
+        { nodeId: MAX_MONITORED_ITEMS_PER_CALL, attributeId: AttributeIds.Value },
+        { nodeId: MAX_NODES_PER_READ, attributeId: AttributeIds.Value },
+      ]);
+      const limit = (value: DataValue | undefined) =>
+        value?.statusCode.isGood() && typeof value.value.value === 'number' ? value.value.value : 0;
+      return { maxMonitoredItemsPerCall: limit(perCall), maxNodesPerRead: limit(perRead) };
+    },
+    async read(nodeIds) {
+      const values = await session.read(
+        nodeIds.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
+        0,
+      );
+      return values.map(sampleOf);
+    },
+    async subscribe(spec, onChange, onKeepAlive) {
+      const subscription = await ClientSubscription.create(session, {
+        requestedPublishingInterval: spec.publishingIntervalMs,
+        requestedMaxKeepAliveCount: spec.keepAliveCount,
+        requestedLifetimeCount: spec.keepAliveCount * 4,
+        maxNotificationsPerPublish: 0,
+        publishingEnabled: true,
+        priority: 1,
+      });
+      subscriptions.push(subscription);
+      subscription.on('keepalive', onKeepAlive);
+      const outcome: (string | undefined)[] = [];
+      let offset = 0;
+      for (const call of spec.calls) {
+        const base = offset;
+        offset += call.length;
+        outcome.push(...(await monitorCall(subscription, call, base, onChange)));
+      }
+      return outcome;
+    },
+    async subscribeEvents(sourceNodeId, publishingIntervalMs, onEvent) {
+      const subscription = await ClientSubscription.create(session, {
+        requestedPublishingInterval: publishingIntervalMs,
+        requestedMaxKeepAliveCount: 10,
+        requestedLifetimeCount: 100,
+        maxNotificationsPerPublish: 0,
+        publishingEnabled: true,
+        priority: 2,
+      });
+      subscriptions.push(subscription);
+      const item = ClientMonitoredItem.create(
+        subscription,
+        { nodeId: sourceNodeId, attributeId: AttributeIds.EventNotifier },
+        {
+          queueSize: 10_000,
+          discardOldest: false,
+          samplingInterval: 0,
+          filter: constructEventFilter(EVENT_FIELDS),
+        },
+        TimestampsToReturn.Neither,
+      );
+      await new Promise<void>((resolve, reject) => {
+        item.once('initialized', () => resolve());
+        item.once('err', (message: string) => reject(new Error(message)));
+      });
+      item.on('changed', (fields: Variant[]) => {
+        const event = conditionEventOf(fields);
+        if (event) onEvent(event);
+      });
+      return {
+        async refresh() {
+          await callConditionRefresh(session, subscription.subscriptionId);
+        },
+      };
+    },
+    onLost(listener) {
+      lost = listener;
+      if (lostDetail !== undefined) listener(lostDetail);
+    },
+    async close() {
+      lost = undefined;
+      // A dead link would make a polite close wait for timeouts; bound it.
+      await withTimeout(
+        (async () => {
+          for (const subscription of subscriptions) await subscription.terminate().catch(() => {});
+          await session.close(true).catch(() => {});
+        })(),
+        options.timeoutMs,
+        'close',
+      ).catch(() => {});
+      await client.disconnect().catch(() => {});
+      await certificates.dispose().catch(() => {});
+    },
+  };
+}
+
+async function monitorCall(
+  subscription: ClientSubscription,
+  call: readonly UaMonitorSpec[],
+  base: number,
+  onChange: (index: number, sample: UaSample) => void,
+): Promise<(string | undefined)[]> {
+  // Items of one call share their parameters in node-opcua's group API, so
+  // the call is split further by parameters; a device usually has few kinds.
+  const byParameters = new Map<string, number[]>();
+  call.forEach((item, index) => {
+    const key = JSON.stringify({ ...item, nodeId: undefined });
+    byParameters.set(key, [...(byParameters.get(key) ?? []), index]);
+  });
+  const outcome: (string | undefined)[] = new Array(call.length).fill(undefined);
+  for (const indexes of byParameters.values()) {
+    const first = call[indexes[0] as number] as UaMonitorSpec;
+    let group: ClientMonitoredItemGroup;
+    try {
+      group = await subscription.monitorItems(
+        indexes.map((index) => ({
+          nodeId: (call[index] as UaMonitorSpec).nodeId,
+          attributeId: AttributeIds.Value,
+        })),
+        {
+          samplingInterval: first.samplingIntervalMs,
+          queueSize: first.queueSize,
+          discardOldest: first.discardOldest,
+          ...(filterOf(first) === undefined ? {} : { filter: filterOf(first) }),
+        },
+        TimestampsToReturn.Both,
+      );
+    } catch (error) {
+      // node-opcua fails a call of one item when that item is refused.
+      for (const index of indexes) outcome[index] = messageOf(error);
+      continue;
+    }
+    group.monitoredItems.forEach((item, position) => {
+      const index = indexes[position] as number;
+      if (!item.statusCode.isGood()) outcome[index] = item.statusCode.name;
+    });
+    group.on('changed', (_item, value, position) => {
+      onChange(base + (indexes[position] as number), sampleOf(value));
+    });
+  }
+  return outcome;
+}
+
+/** The event fields the gateway selects, in this order. */
+const EVENT_FIELDS = [
+  'EventType',
+  'SourceName',
+  'Time',
+  'Message',
+  'Severity',
+  'ConditionName',
+  'BranchId',
+  'Retain',
+  'ActiveState.Id',
+  'AckedState.Id',
+  'ConfirmedState.Id',
+];
+const REFRESH_START_EVENT_TYPE = 'ns=0;i=2787';
+const REFRESH_END_EVENT_TYPE = 'ns=0;i=2788';
+
+function conditionEventOf(fields: Variant[]): UaConditionEvent | undefined {
+  const value = (index: number) => fields[index]?.value as unknown;
+  const type = String(value(0) ?? '');
+  const time = value(2) instanceof Date ? (value(2) as Date).getTime() : Date.now();
+  const base = {
+    sourceName: '',
+    conditionName: '',
+    active: false,
+    acked: true,
+    severity: 0,
+    message: '',
+    retain: false,
+    time,
+  };
+  if (type === REFRESH_START_EVENT_TYPE) return { kind: 'refresh_start', ...base };
+  if (type === REFRESH_END_EVENT_TYPE) return { kind: 'refresh_end', ...base };
+  const conditionName = value(5);
+  // Events that are not conditions (no ConditionName) have nothing to track.
+  if (typeof conditionName !== 'string') return undefined;
+  const branch = value(6);
+  const message = value(3) as { text?: string } | undefined;
+  const confirmed = value(10);
+  return {
+    kind: 'condition',
+    sourceName: String(value(1) ?? ''),
+    conditionName,
+    ...(branch && String(branch) !== 'ns=0;i=0' ? { branch: String(branch) } : {}),
+    active: value(8) === true,
+    acked: value(9) !== false,
+    ...(typeof confirmed === 'boolean' ? { confirmed } : {}),
+    severity: Number(value(4) ?? 0),
+    message: message?.text ?? '',
+    retain: value(7) === true,
+    time,
+  };
+}
+
+function filterOf(item: UaMonitorSpec): DataChangeFilter | undefined {
+  if (item.deadband === undefined && item.trigger === undefined) return undefined;
+  return new DataChangeFilter({
+    trigger: TRIGGERS[item.trigger ?? 'status_value'],
+    deadbandType:
+      item.deadband === undefined
+        ? DeadbandType.None
+        : item.deadband.kind === 'absolute'
+          ? DeadbandType.Absolute
+          : DeadbandType.Percent,
+    deadbandValue: item.deadband?.value ?? 0,
+  });
+}
+
+function sampleOf(value: DataValue): UaSample {
+  return {
+    value: value.value?.value,
+    status: value.statusCode.value,
+    statusText: value.statusCode.name,
+    ...(value.sourceTimestamp ? { sourceTime: value.sourceTimestamp.getTime() } : {}),
+  };
+}
+
+function identityOf(user: UaUser): UserIdentityInfo {
+  switch (user.kind) {
+    case 'anonymous':
+      return { type: UserTokenType.Anonymous };
+    case 'username':
+      return { type: UserTokenType.UserName, userName: user.username, password: user.password };
+    case 'certificate':
+      return {
+        type: UserTokenType.Certificate,
+        certificateData: derOf(user.certificatePem),
+        privateKey: user.privateKeyPem,
+      } as UserIdentityInfo;
+  }
+}
+
+function derOf(pem: string): Buffer {
+  const body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  return Buffer.from(body, 'base64');
+}
+
+/** The DER of the certificate the server presented (the first of a chain), if the handshake got that far. */
+function serverCertificateOf(client: OPCUAClient): Buffer | undefined {
+  const presented = client.serverCertificate;
+  const first = Array.isArray(presented) ? presented[0] : presented;
+  return first === undefined ? undefined : Buffer.from(first);
+}
+
+async function connectError(
+  error: unknown,
+  options: UaConnectOptions,
+  presented: Buffer | undefined,
+): Promise<GatewayError> {
+  const message = messageOf(error);
+  if (/BadCertificateUntrusted|certificate verification failed|BadSecurityChecksFailed/i.test(message)) {
+    const rejected = rejectedCertificate(options.pkiDir, presented);
+    const detail = rejected
+      ? `${options.endpoint} presented certificate ${rejected.thumbprint} (${rejected.subject}); it is now listed by \`gateway certs list\``
+      : `${options.endpoint}: ${message}`;
+    return new GatewayError('OPCUA_CERT_UNTRUSTED', detail, { cause: error });
+  }
+  if (
+    /cannot find an? endpoint|endpoint.*(not found|cannot be found|does not exist)|no endpoint/i.test(message)
+  ) {
+    const offered = await offeredEndpoints(options).catch(() => 'unknown');
+    return new GatewayError(
+      'OPCUA_SECURITY',
+      `${options.endpoint} has no endpoint with ${options.securityMode} / ${options.securityPolicy}; it offers ${offered}`,
+      { cause: error },
+    );
+  }
+  return new GatewayError('OPCUA_CONNECT', `${options.endpoint}: ${message}`, { cause: error });
+}
+
+/** The mode/policy pairs the server offers, for the message of a mismatch. */
+async function offeredEndpoints(options: UaConnectOptions): Promise<string> {
+  const probe = OPCUAClient.create({
+    endpointMustExist: false,
+    connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 1000 },
+    transportTimeout: options.timeoutMs,
+  });
+  try {
+    await withTimeout(probe.connect(options.endpoint), options.timeoutMs, 'connect');
+    const endpoints = await probe.getEndpoints();
+    const pairs = endpoints.map(
+      (endpoint) =>
+        `${MessageSecurityMode[endpoint.securityMode]} / ${endpoint.securityPolicyUri?.split('#')[1] ?? 'None'}`,
+    );
+    return [...new Set(pairs)].join(', ');
+  } finally {
+    await probe.disconnect().catch(() => {});
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]?.trim() || error.name : String(error);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

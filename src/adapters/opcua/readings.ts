@@ -1,0 +1,67 @@
+/**
+ * What the server sent for a point, as a reading: quality from the status
+ * code, the value converted or refused, the server's source timestamp kept.
+ * A point that turns bad is logged once per reason, not once per value.
+ */
+import { GatewayError } from '../../system/errors.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { Reading } from '../reading.ts';
+import type { UaSample } from './client.ts';
+import { convertValue, qualityOf } from './quality.ts';
+
+export interface PointReadings {
+  of(pointId: string, sample: UaSample, at: number): Reading;
+  bad(pointId: string, reason: string, at: number): Reading;
+}
+
+export function pointReadings(
+  deviceId: string,
+  logger: Logger,
+  counters: { badValues: number },
+): PointReadings {
+  const badPoints = new Map<string, string>();
+
+  function noteQuality(pointId: string, reason: string | undefined): void {
+    const previous = badPoints.get(pointId);
+    if (reason === undefined) {
+      if (previous !== undefined) {
+        badPoints.delete(pointId);
+        logger.info({ point: pointId }, 'point quality good again');
+      }
+      return;
+    }
+    if (previous === reason) return;
+    badPoints.set(pointId, reason);
+    const error = new GatewayError('OPCUA_NODE', `point ${pointId}: ${reason}`);
+    logger.warn({ point: pointId, code: error.code }, error.describe());
+  }
+
+  function bad(pointId: string, reason: string, at: number): Reading {
+    counters.badValues += 1;
+    noteQuality(pointId, reason);
+    return { deviceId, pointId, value: null, quality: 'bad', qualityReason: reason, gatewayTime: at };
+  }
+
+  function of(pointId: string, sample: UaSample, at: number): Reading {
+    const quality = qualityOf(sample.status);
+    if (quality === 'bad') return withSourceTime(bad(pointId, sample.statusText, at), sample);
+    const converted = convertValue(sample.value);
+    if (!converted.ok) return withSourceTime(bad(pointId, converted.reason, at), sample);
+    noteQuality(pointId, undefined);
+    const reading: Reading = {
+      deviceId,
+      pointId,
+      value: converted.value,
+      quality,
+      gatewayTime: at,
+      ...(quality === 'good' ? {} : { qualityReason: sample.statusText }),
+    };
+    return withSourceTime(reading, sample);
+  }
+
+  return { of, bad };
+}
+
+function withSourceTime(reading: Reading, sample: UaSample): Reading {
+  return sample.sourceTime === undefined ? reading : { ...reading, sourceTime: sample.sourceTime };
+}
