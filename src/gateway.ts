@@ -101,9 +101,11 @@ export class Gateway {
     this.#runners = site.devices.map((device) => {
       const deviceLogger = stageLogger(logger, 'adapter', { device: device.id });
       return new DeviceRunner({
-        driver: createDriver(device, deviceLogger),
-        pollIntervalMs: device.poll_interval_ms ?? DEFAULTS.pollIntervalMs,
-        commLossAfter: device.comm_loss_after ?? DEFAULTS.commLossAfter,
+        driver: createDriver(device, deviceLogger, site.gateway.id),
+        pollIntervalMs:
+          (device.protocol === 'modbus-tcp' ? device.poll_interval_ms : undefined) ?? DEFAULTS.pollIntervalMs,
+        commLossAfter:
+          (device.protocol === 'modbus-tcp' ? device.comm_loss_after : undefined) ?? DEFAULTS.commLossAfter,
         sink: this.#evaluator,
         logger: deviceLogger,
       });

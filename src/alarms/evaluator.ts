@@ -8,7 +8,7 @@ import type { Reading } from '../adapters/reading.ts';
 import type { StateChange } from '../buffer/outbox.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { CompiledAlarms } from './compile.ts';
+import { type CompiledAlarms, templateAlarms } from './compile.ts';
 import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
 import { type Evaluation, evaluate, tick } from './engine.ts';
@@ -29,20 +29,38 @@ export class AlarmEvaluator {
   readonly #options: AlarmEvaluatorOptions;
   readonly #now: () => number;
   readonly #states = new Map<string, AlarmState>();
+  /** Alarms of concrete points of templates, created on their first reading. */
+  readonly #instantiated = new Map<string, AlarmDefinition[]>();
+  readonly #definitions: AlarmDefinition[];
   #committed = 0;
 
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    for (const def of options.alarms.all) {
-      const saved = options.restored.get(def.conditionId);
-      const restored = saved === undefined ? undefined : restoreState(def, saved);
-      if (saved !== undefined && restored === undefined) {
-        const error = new GatewayError('ALARM_STATE', def.conditionId);
-        options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
-      }
-      this.#states.set(def.conditionId, restored ?? initialState(def));
+    this.#definitions = [...options.alarms.all];
+    for (const def of options.alarms.all) this.#restore(def);
+  }
+
+  #restore(def: AlarmDefinition): void {
+    const saved = this.#options.restored.get(def.conditionId);
+    const restored = saved === undefined ? undefined : restoreState(def, saved);
+    if (saved !== undefined && restored === undefined) {
+      const error = new GatewayError('ALARM_STATE', def.conditionId);
+      this.#options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
     }
+    this.#states.set(def.conditionId, restored ?? initialState(def));
+  }
+
+  #definitionsOf(deviceId: string, pointId: string): readonly AlarmDefinition[] {
+    const key = pointKey(deviceId, pointId);
+    const known = this.#options.alarms.byPoint.get(key) ?? this.#instantiated.get(key);
+    if (known) return known;
+    if (!this.#options.alarms.templates.has(deviceId)) return [];
+    const defs = templateAlarms(this.#options.alarms, deviceId, pointId);
+    for (const def of defs) this.#restore(def);
+    this.#definitions.push(...defs);
+    this.#instantiated.set(key, defs);
+    return defs;
   }
 
   get eventsCommitted(): number {
@@ -54,8 +72,7 @@ export class AlarmEvaluator {
     const now = this.#now();
     const batch = new Batch();
     for (const reading of readings) {
-      const defs = this.#options.alarms.byPoint.get(pointKey(reading.deviceId, reading.pointId));
-      for (const def of defs ?? [])
+      for (const def of this.#definitionsOf(reading.deviceId, reading.pointId))
         this.#apply(batch, def, (state) => evaluate(def, state, reading, now, this.#options.newId));
     }
     return this.#flush(batch);
@@ -74,7 +91,7 @@ export class AlarmEvaluator {
   tick(): void {
     const now = this.#now();
     const batch = new Batch();
-    for (const def of this.#options.alarms.all) {
+    for (const def of this.#definitions) {
       this.#apply(batch, def, (state) => tick(def, state, now, this.#options.newId));
     }
     this.#flush(batch);

@@ -7,21 +7,30 @@
 import { checkAlarmIdentities } from './alarm-identity-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { DEFAULTS } from './defaults.ts';
+import { checkMqttDevices } from './mqtt-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
 
 export function crossCheck(site: unknown, context: CheckContext): void {
   if (!isRecord(site)) return;
   // A device whose protocol is missing or unknown was not checked against any device schema.
-  const devices = entries(site.devices, ['devices']).filter(({ item }) => item.protocol === 'modbus-tcp');
-  checkUniqueIds(context, devices, 'device');
-  checkEndpoints(context, devices);
-  for (const { item: device, path } of devices) {
+  const known = entries(site.devices, ['devices']).filter(
+    ({ item }) => item.protocol === 'modbus-tcp' || item.protocol === 'mqtt',
+  );
+  const modbus = known.filter(({ item }) => item.protocol === 'modbus-tcp');
+  checkUniqueIds(context, known, 'device');
+  checkEndpoints(context, modbus);
+  for (const { item: device, path } of modbus) {
     const points = entries(device.points, [...path, 'points']);
     checkUniqueIds(context, points, 'point');
     for (const point of points) checkPoint(context, device, path, point.item, point.path);
   }
-  checkAlarmIdentities(context, site, devices);
+  checkMqttDevices(
+    context,
+    site,
+    known.filter(({ item }) => item.protocol === 'mqtt'),
+  );
+  checkAlarmIdentities(context, site, known);
 }
 
 /** Two devices on one host, port and unit id would be one device polled twice. */

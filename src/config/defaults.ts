@@ -20,6 +20,11 @@ export const DEFAULTS = {
   batchMaxBytes: 1_048_576,
   requestTimeoutMs: 10_000,
   partitions: 3,
+  mqttQos: 1,
+  mqttKeepaliveS: 30,
+  mqttConnectTimeoutMs: 10_000,
+  mqttAuthRetryMs: 30_000,
+  sparkplugBirthTimeoutMs: 10_000,
   stateDir: './var',
   bufferFile: 'buffer.db',
 } as const;

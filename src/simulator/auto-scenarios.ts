@@ -5,7 +5,7 @@
  * step. Pure; derived from the point's alarm rules alone.
  */
 import { effectiveDataType, isBooleanType } from '../config/data-types.ts';
-import type { DiscreteRule, LimitRule, ModbusPoint } from '../config/schema.ts';
+import type { DiscreteRule, LimitRule, ModbusPoint, MqttPoint } from '../config/schema.ts';
 import type { Scenario } from './scenarios.ts';
 
 const MIN_PERIOD_MS = 20_000;
@@ -26,13 +26,18 @@ const PLAUSIBLE_BY_UNIT: Readonly<Record<string, number>> = {
 };
 const PLAUSIBLE_DEFAULT = 50;
 
-export function autoScenario(deviceId: string, point: ModbusPoint): Scenario {
+function isBooleanPoint(point: ModbusPoint | MqttPoint): boolean {
+  if ('register' in point) return isBooleanType(effectiveDataType(point.register, point.type));
+  return point.type === 'boolean';
+}
+
+export function autoScenario(deviceId: string, point: ModbusPoint | MqttPoint): Scenario {
   const key = `${deviceId}/${point.id}`;
   const period_ms = MIN_PERIOD_MS + Math.round(fraction(key, 1) * PERIOD_SPREAD_MS);
   const phase_ms = Math.round(fraction(key, 2) * period_ms);
   const rules = point.alarms ?? [];
 
-  if (isBooleanType(effectiveDataType(point.register, point.type))) {
+  if (isBooleanPoint(point)) {
     const discrete = rules.find((rule): rule is DiscreteRule => rule.kind === 'discrete');
     if (discrete === undefined) return { kind: 'square', period_ms, duty: PLAIN_BOOLEAN_DUTY, phase_ms };
     const alarmWhen = discrete.alarm_when ?? true;

@@ -1,0 +1,266 @@
+/**
+ * The MQTT adapter: one broker session per device of the site file. Each
+ * message becomes readings that are handed to the alarm stage; a QoS 1
+ * message is acknowledged only once its events are committed, so a crash
+ * between receipt and commit means the broker sends it again. A Sparkplug B
+ * device follows one edge node (or one of its devices): birth and death are
+ * its communication state, and gaps in its sequence ask it for a rebirth.
+ */
+import { DEFAULTS } from '../../config/defaults.ts';
+import type { MqttDevice, MqttSparkplugPoint } from '../../config/schema.ts';
+import { GatewayError } from '../../system/errors.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { Reading } from '../reading.ts';
+import type { PushDriver, PushLink, PushSession, SlowRetry } from '../runner.ts';
+import { connectMqtt, MqttConnectFailure, type MqttConnection, type MqttMessage } from './client.ts';
+import { connectionOptions } from './connection-options.ts';
+import { asPointValue } from './decoded.ts';
+import { type MalformedCounters, MalformedLog } from './malformed-log.ts';
+import { DataType, decodeSparkplug, encodeSparkplug } from './sparkplug-codec.ts';
+import { type MetricValue, SparkplugNode } from './sparkplug-node.ts';
+import {
+  parseSparkplugTopic,
+  REBIRTH_METRIC,
+  sparkplugSubscriptions,
+  sparkplugTopic,
+} from './sparkplug-topic.ts';
+import { TopicRouter } from './topic-router.ts';
+
+export interface MqttCounters {
+  messages: number;
+  /** Messages whose readings were committed (and, at QoS 1, acknowledged). */
+  committed: number;
+  /** Messages left unacknowledged because their events could not be committed. */
+  notCommitted: number;
+  connects: number;
+  /** Reconnects on which the broker no longer had the session, so the gateway subscribed again. */
+  sessionsLost: number;
+  rebirthRequests: number;
+  malformed: MalformedCounters;
+}
+
+export interface MqttDriver extends PushDriver {
+  readonly counters: MqttCounters;
+}
+
+export interface MqttDriverOptions {
+  logger: Logger;
+  gatewayId: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** How often each class of malformed message is logged at most. */
+  malformedLogIntervalMs?: number;
+}
+
+/** Rebirth requests closer together than this would only repeat the one in flight. */
+const REBIRTH_MIN_INTERVAL_MS = 1000;
+
+export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions): MqttDriver {
+  const { logger, gatewayId } = options;
+  const malformedLog = new MalformedLog(logger, { intervalMs: options.malformedLogIntervalMs });
+  const counters: MqttCounters = {
+    messages: 0,
+    committed: 0,
+    notCommitted: 0,
+    connects: 0,
+    sessionsLost: 0,
+    rebirthRequests: 0,
+    malformed: malformedLog.counters,
+  };
+  const qos = device.qos ?? DEFAULTS.mqttQos;
+  const slowRetryMs = device.auth_retry_ms ?? DEFAULTS.mqttAuthRetryMs;
+  const sparkplug = device.sparkplug;
+  const router = sparkplug ? undefined : new TopicRouter(device);
+  const node = sparkplug ? new SparkplugNode(sparkplug) : undefined;
+  const subscriptions = sparkplug ? sparkplugSubscriptions(sparkplug) : (router as TopicRouter).subscriptions;
+  const metricPoints = new Map<string, MqttSparkplugPoint[]>();
+  for (const point of device.points) {
+    if (point.format !== 'sparkplug') continue;
+    metricPoints.set(point.metric, [...(metricPoints.get(point.metric) ?? []), point]);
+  }
+  let subscribedBefore = false;
+
+  async function connect(link: PushLink): Promise<PushSession> {
+    let connection: MqttConnection | undefined;
+    let lastRebirthAt = 0;
+    let birthTimer: NodeJS.Timeout | undefined;
+    const ready = Promise.withResolvers<MqttConnection>();
+
+    const requestRebirth = (reason: string) => {
+      if (!sparkplug || Date.now() - lastRebirthAt < REBIRTH_MIN_INTERVAL_MS) return;
+      lastRebirthAt = Date.now();
+      counters.rebirthRequests += 1;
+      const error = new GatewayError(
+        'SPARKPLUG_REBIRTH',
+        `${sparkplug.group_id}/${sparkplug.edge_node_id}: ${reason}`,
+      );
+      logger.warn({ code: error.code, reason }, error.describe());
+      const payload = encodeSparkplug({
+        timestamp: Date.now(),
+        metrics: [{ name: REBIRTH_METRIC, datatype: DataType.Boolean, value: true }],
+      });
+      // Messages may arrive before the connect call returned; the request goes out once it has.
+      void ready.promise
+        .then((open) => open.publish(sparkplugTopic(sparkplug, 'NCMD'), payload, 0))
+        .catch(() => {});
+    };
+
+    const onMessage = (message: MqttMessage): boolean => {
+      counters.messages += 1;
+      const at = Date.now();
+      const { readings, after } = sparkplug
+        ? sparkplugReadings(message, at, requestRebirth)
+        : { readings: topicReadings(message, at), after: undefined };
+      if (readings.length > 0 && !link.deliver(readings)) {
+        counters.notCommitted += 1;
+        return false;
+      }
+      counters.committed += 1;
+      after?.(link);
+      if (node?.alive) clearTimeout(birthTimer);
+      return true;
+    };
+
+    try {
+      connection = await connectMqtt(connectionOptions(device, gatewayId, options.env), onMessage);
+      counters.connects += 1;
+      await subscribe(connection);
+    } catch (cause) {
+      await connection?.end();
+      const error = classify(cause);
+      link.link(false, error.message);
+      throw error;
+    }
+    ready.resolve(connection);
+
+    const open = connection;
+    const ended = open.closed.then((reason) => {
+      clearTimeout(birthTimer);
+      node?.forget();
+      link.link(false, `lost the broker: ${reason}`);
+      throw new GatewayError('MQTT_CONNECT', reason);
+    });
+    ended.catch(() => {});
+
+    if (node && sparkplug) {
+      // What happened while the gateway was away is unknown: ask for current births.
+      node.forget();
+      requestRebirth('the gateway (re)connected and needs the current births');
+      const timeoutMs = sparkplug.birth_timeout_ms ?? DEFAULTS.sparkplugBirthTimeoutMs;
+      birthTimer = setTimeout(() => {
+        if (!node.alive) link.link(false, `no birth certificate from the edge node within ${timeoutMs} ms`);
+      }, timeoutMs);
+      birthTimer.unref();
+    }
+    return {
+      ended,
+      awaitingDevice: node !== undefined && !node.alive,
+      close: async () => {
+        clearTimeout(birthTimer);
+        await open.end();
+      },
+    };
+  }
+
+  /** Subscribes on the first connection and whenever the broker no longer has the session. */
+  async function subscribe(connection: MqttConnection): Promise<void> {
+    if (subscribedBefore && connection.sessionPresent) {
+      logger.info({ url: device.url }, 'broker session resumed; subscriptions kept');
+      return;
+    }
+    if (subscribedBefore) {
+      counters.sessionsLost += 1;
+      logger.warn({ url: device.url }, 'the broker no longer had the session; subscribing again');
+    }
+    const granted = await connection.subscribe(subscriptions, qos);
+    const refused = subscriptions.filter((_, index) => (granted[index] ?? 128) >= 128);
+    if (refused.length > 0) {
+      throw slow(new GatewayError('MQTT_SUBSCRIBE', `${device.url}: ${refused.join(', ')}`));
+    }
+    subscribedBefore = true;
+    logger.info({ url: device.url, topics: subscriptions, qos }, 'subscribed');
+  }
+
+  function topicReadings(message: MqttMessage, at: number): Reading[] {
+    return (router as TopicRouter).route(message.topic, message.payload, at).map(({ reading, problem }) => {
+      if (problem) malformedLog.note(problem.kind, message.topic, problem.reason);
+      return reading;
+    });
+  }
+
+  function sparkplugReadings(
+    message: MqttMessage,
+    at: number,
+    requestRebirth: (reason: string) => void,
+  ): { readings: Reading[]; after?: (link: PushLink) => void } {
+    const target = sparkplug as NonNullable<typeof sparkplug>;
+    const topic = parseSparkplugTopic(message.topic);
+    if (!topic || topic.group !== target.group_id || topic.node !== target.edge_node_id)
+      return { readings: [] };
+    if (topic.type === 'NCMD' || topic.type === 'DCMD' || topic.type === 'STATE') return { readings: [] };
+    const concernsTarget = topic.device === undefined || topic.device === target.device_id;
+    const decoded = decodeSparkplug(message.payload);
+    if (!decoded.ok) {
+      malformedLog.note('bad_protobuf', message.topic, decoded.reason);
+      requestRebirth(`undecodable ${topic.type}`);
+      return { readings: concernsTarget ? allBad(at, `undecodable ${topic.type}: ${decoded.reason}`) : [] };
+    }
+    const outcome = (node as SparkplugNode).handle(topic, decoded.payload);
+    for (const problem of outcome.problems) malformedLog.note(problem.kind, message.topic, problem.reason);
+    if (outcome.rebirth) requestRebirth(outcome.rebirth);
+    const readings = outcome.metrics.flatMap((metric) => metricReadings(metric, message.topic, at));
+    const alive = outcome.alive;
+    if (alive && !alive.up) readings.push(...allBad(at, alive.reason));
+    return { readings, ...(alive ? { after: (link: PushLink) => link.link(alive.up, alive.reason) } : {}) };
+  }
+
+  function metricReadings(metric: MetricValue, topic: string, at: number): Reading[] {
+    return (metricPoints.get(metric.name) ?? []).map((point): Reading => {
+      const base = { deviceId: device.id, pointId: point.id, gatewayTime: at };
+      if (metric.isNull)
+        return { ...base, value: null, quality: 'bad', qualityReason: `metric ${metric.name} is null` };
+      const value = asPointValue(metric.value, point.type ?? 'number', `metric ${metric.name}`);
+      if (!value.ok) {
+        malformedLog.note(value.kind, topic, value.reason);
+        return { ...base, value: null, quality: 'bad', qualityReason: value.reason };
+      }
+      return {
+        ...base,
+        value: value.value,
+        quality: 'good',
+        ...(metric.time === undefined ? {} : { sourceTime: metric.time }),
+      };
+    });
+  }
+
+  function allBad(at: number, reason: string): Reading[] {
+    return device.points.map((point) => ({
+      deviceId: device.id,
+      pointId: point.id,
+      value: null,
+      quality: 'bad',
+      qualityReason: reason,
+      gatewayTime: at,
+    }));
+  }
+
+  function classify(cause: unknown): GatewayError {
+    if (cause instanceof GatewayError) {
+      return cause.code === 'MQTT_CONNECT' ? cause : slow(cause);
+    }
+    const who = device.username === undefined ? 'without credentials' : `as ${device.username}`;
+    if (cause instanceof MqttConnectFailure) {
+      if (cause.kind === 'auth')
+        return slow(new GatewayError('MQTT_AUTH', `${device.url} ${who}: ${cause.message}`));
+      if (cause.kind === 'tls') return slow(new GatewayError('MQTT_TLS', `${device.url}: ${cause.message}`));
+    }
+    return new GatewayError('MQTT_CONNECT', `${device.url}: ${(cause as Error)?.message ?? String(cause)}`, {
+      cause,
+    });
+  }
+
+  function slow(error: GatewayError): GatewayError & SlowRetry {
+    return Object.assign(error, { retryAfterMs: slowRetryMs });
+  }
+
+  return { deviceId: device.id, mode: 'push', counters, connect };
+}
