@@ -6,7 +6,7 @@
  * is off: the device runner reconnects with backoff and jitter, and each
  * attempt builds a new client from a new options object.
  */
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket } from 'mqtt';
 
 export interface MqttConnectOptions {
   readonly url: string;
@@ -20,6 +20,8 @@ export interface MqttConnectOptions {
   readonly cert?: Buffer;
   readonly key?: Buffer;
   readonly servername?: string;
+  /** Published by the broker when this client vanishes (a Sparkplug NDEATH). */
+  readonly will?: { topic: string; payload: Uint8Array; qos: 0 | 1 };
 }
 
 export interface MqttMessage {
@@ -73,6 +75,16 @@ export function connectMqtt(options: MqttConnectOptions, onMessage: MessageHandl
     ...(options.cert === undefined ? {} : { cert: options.cert }),
     ...(options.key === undefined ? {} : { key: options.key }),
     ...(options.servername === undefined ? {} : { servername: options.servername }),
+    ...(options.will === undefined
+      ? {}
+      : {
+          will: {
+            topic: options.will.topic,
+            payload: Buffer.from(options.will.payload),
+            qos: options.will.qos,
+            retain: false,
+          },
+        }),
     rejectUnauthorized: true,
   };
   const client = mqtt.connect(options.url, clientOptions);
