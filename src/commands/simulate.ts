@@ -19,6 +19,9 @@ export async function simulateCommand(file: string): Promise<number> {
   for (const [id, device] of plant.devices) {
     process.stdout.write(`simulating ${id} on ${device.host}:${device.port}\n`);
   }
+  for (const [id, device] of plant.mqtt) {
+    process.stdout.write(`simulating ${id}, publishing to ${device.url}\n`);
+  }
   await untilShutdownSignal();
   await plant.stop();
   return 0;

@@ -51,7 +51,7 @@ export interface MqttDriverOptions {
   malformedLogIntervalMs?: number;
 }
 
-/** Rebirth requests closer together than this would only repeat the one in flight. */
+/** Until a birth answers, rebirth requests closer together than this would only repeat the one in flight. */
 const REBIRTH_MIN_INTERVAL_MS = 1000;
 
 export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions): MqttDriver {
@@ -108,7 +108,7 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
       counters.messages += 1;
       const at = Date.now();
       const { readings, after } = sparkplug
-        ? sparkplugReadings(message, at, requestRebirth)
+        ? sparkplugReadings(message, at, { request: requestRebirth, answered: () => (lastRebirthAt = 0) })
         : { readings: topicReadings(message, at), after: undefined };
       if (readings.length > 0 && !link.deliver(readings)) {
         counters.notCommitted += 1;
@@ -190,8 +190,9 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
   function sparkplugReadings(
     message: MqttMessage,
     at: number,
-    requestRebirth: (reason: string) => void,
+    rebirth: { request: (reason: string) => void; answered: () => void },
   ): { readings: Reading[]; after?: (link: PushLink) => void } {
+    const requestRebirth = rebirth.request;
     const target = sparkplug as NonNullable<typeof sparkplug>;
     const topic = parseSparkplugTopic(message.topic);
     if (!topic || topic.group !== target.group_id || topic.node !== target.edge_node_id)
@@ -204,6 +205,7 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
       requestRebirth(`undecodable ${topic.type}`);
       return { readings: concernsTarget ? allBad(at, `undecodable ${topic.type}: ${decoded.reason}`) : [] };
     }
+    if (topic.type === 'NBIRTH') rebirth.answered();
     const outcome = (node as SparkplugNode).handle(topic, decoded.payload);
     for (const problem of outcome.problems) malformedLog.note(problem.kind, message.topic, problem.reason);
     if (outcome.rebirth) requestRebirth(outcome.rebirth);

@@ -109,9 +109,9 @@ export class SparkplugNode {
     if (this.#target.device_id === undefined) {
       this.#values(payload, this.#nodeAliases, outcome);
       this.#setAlive(true, 'edge node born (NBIRTH)', outcome);
-    } else if (this.#alive) {
-      this.#setAlive(false, 'edge node reborn; waiting for the DBIRTH of the device', outcome);
     }
+    // A followed device stays alive across its node's rebirth: its DBIRTH follows at once, and a
+    // brief loss on every rebirth would only make the communication alarm flap.
   }
 
   #deviceBirth(device: string, payload: SparkplugPayload, outcome: Mutable): void {

@@ -10,13 +10,21 @@ import { after, before, describe, test } from 'node:test';
 import { createMqttDriver } from '../../../src/adapters/mqtt/driver.ts';
 import type { PushSession } from '../../../src/adapters/runner.ts';
 import type { MqttDevice } from '../../../src/config/schema.ts';
-import { GatewayError } from '../../../src/system/errors.ts';
+import type { GatewayError } from '../../../src/system/errors.ts';
 import { Mosquitto } from '../../harness/mosquitto.ts';
 import { until } from '../../harness/wait.ts';
 import { jsonDevice, keptLog, publisher, RecordingLink, text } from './fixtures.ts';
 
 const USERS = { gateway: 'gw-secret', plc: 'plc-secret', outsider: 'outsider-secret' };
-const ACL = ['user gateway', 'topic read plant/#', 'user plc', 'topic write plant/#', 'user outsider', 'topic read other/#', ''].join('\n');
+const ACL = [
+  'user gateway',
+  'topic read plant/#',
+  'user plc',
+  'topic write plant/#',
+  'user outsider',
+  'topic read other/#',
+  '',
+].join('\n');
 
 describe('MQTT adapter against Mosquitto', () => {
   let broker: Mosquitto;
@@ -48,7 +56,11 @@ describe('MQTT adapter against Mosquitto', () => {
     const { session } = await open(device(), link, '-values');
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     try {
-      await plc.publish('plant/tank-1/level', text('{"value": 3.5, "ts": 1700000000000, "q": "uncertain"}'), 1);
+      await plc.publish(
+        'plant/tank-1/level',
+        text('{"value": 3.5, "ts": 1700000000000, "q": "uncertain"}'),
+        1,
+      );
       await plc.publish('plant/boiler-7/temp', text('81.25'), 1);
       await plc.publish('plant/pump-1/running', text('on'), 1);
       await until(() => link.readings.length >= 3, 'three readings');
@@ -80,7 +92,10 @@ describe('MQTT adapter against Mosquitto', () => {
       await assert.rejects(first.session.ended, (error: GatewayError) => error.code === 'MQTT_CONNECT');
       assert.equal(first.driver.counters.notCommitted, 1);
       assert.deepEqual(link.values('level'), [], 'nothing delivered yet');
-      assert.ok(link.links.some((entry) => !entry.up), 'the link went down');
+      assert.ok(
+        link.links.some((entry) => !entry.up),
+        'the link went down',
+      );
 
       // The runner connects again: same client id, persistent session, the broker redelivers.
       const second = await first.driver.connect(link);
@@ -104,7 +119,10 @@ describe('MQTT adapter against Mosquitto', () => {
 
     const again = await driver.connect(link);
     await until(() => link.values('x.temp').length === 20, 'the 20 queued messages');
-    assert.deepEqual(link.values('x.temp'), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      link.values('x.temp'),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(driver.counters.sessionsLost, 0, 'the broker kept the session');
     await again.close();
   });
@@ -150,7 +168,10 @@ describe('MQTT adapter against Mosquitto', () => {
       gatewayId: 'gw-secret',
       env: {},
     });
-    await assert.rejects(driver.connect(new RecordingLink()), (error: GatewayError) => error.code === 'MQTT_SECRET');
+    await assert.rejects(
+      driver.connect(new RecordingLink()),
+      (error: GatewayError) => error.code === 'MQTT_SECRET',
+    );
   });
 
   test('a user the ACL denies the topics: the session stays up and nothing from those topics is taken', async () => {
@@ -180,7 +201,10 @@ describe('MQTT adapter against Mosquitto', () => {
       logger: keptLog().logger,
       gatewayId: 'gw-bad-ca',
     });
-    await assert.rejects(driver.connect(new RecordingLink()), (error: GatewayError) => error.code === 'MQTT_TLS');
+    await assert.rejects(
+      driver.connect(new RecordingLink()),
+      (error: GatewayError) => error.code === 'MQTT_TLS',
+    );
   });
 
   test('every malformed payload class is a bad reading, counted, and logged once per interval naming the topic', async () => {
@@ -206,7 +230,11 @@ describe('MQTT adapter against Mosquitto', () => {
       assert.equal(counted.unusable_topic, 1);
       const logged = log.lines.filter((line) => line.code === 'MQTT_PAYLOAD');
       assert.equal(logged.filter((line) => line.kind === 'bad_json').length, 1, 'rate-limited');
-      assert.ok(logged.every((line) => typeof line.topic === 'string' && String(line.msg).includes(String(line.topic))));
+      assert.ok(
+        logged.every(
+          (line) => typeof line.topic === 'string' && String(line.msg).includes(String(line.topic)),
+        ),
+      );
       // The adapter is still up and reads good values.
       await plc.publish('plant/a/temp', text('20'), 1);
       await until(() => link.values('a.temp').includes(20), 'a good value after bad ones');
