@@ -101,7 +101,7 @@ export class Gateway {
     this.#runners = site.devices.map((device) => {
       const deviceLogger = stageLogger(logger, 'adapter', { device: device.id });
       return new DeviceRunner({
-        driver: createDriver(device, deviceLogger, site.gateway.id),
+        driver: createDriver(device, { logger: deviceLogger, gatewayId: site.gateway.id, env }),
         pollIntervalMs:
           (device.protocol === 'modbus-tcp' ? device.poll_interval_ms : undefined) ?? DEFAULTS.pollIntervalMs,
         commLossAfter:

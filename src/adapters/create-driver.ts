@@ -5,11 +5,18 @@ import { createModbusDriver } from './modbus/driver.ts';
 import { createMqttDriver } from './mqtt/driver.ts';
 import type { DeviceDriver } from './runner.ts';
 
-export function createDriver(device: Device, logger: Logger, gatewayId: string): DeviceDriver {
+export interface DriverContext {
+  logger: Logger;
+  gatewayId: string;
+  /** Where secrets named by environment variable are read from. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function createDriver(device: Device, context: DriverContext): DeviceDriver {
   switch (device.protocol) {
     case 'modbus-tcp':
-      return createModbusDriver(device, logger);
+      return createModbusDriver(device, context.logger);
     case 'mqtt':
-      return createMqttDriver(device, { logger, gatewayId });
+      return createMqttDriver(device, context);
   }
 }

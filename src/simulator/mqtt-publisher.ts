@@ -4,7 +4,7 @@
  * whenever a value is set, in the format the adapter expects.
  */
 import { connectMqtt, type MqttConnection } from '../adapters/mqtt/client.ts';
-import { connectionOptions } from '../adapters/mqtt/connection-options.ts';
+import { connectionOptions, defaultClientId } from '../adapters/mqtt/connection-options.ts';
 import type { PointValue } from '../adapters/reading.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { MqttDevice, MqttJsonPoint, MqttPlainPoint } from '../config/schema.ts';
@@ -19,6 +19,23 @@ export interface MqttSimulatorOptions {
   intervalMs?: number;
   /** The gateway id the device's default client id derives from; the simulator adds "-sim". */
   gatewayId?: string;
+  /** Publishes as this user instead of the device's (the gateway's) credentials. */
+  credentials?: { username: string; password: string };
+}
+
+/** The connection of a simulator: the device's broker and settings, its own client id and, if given, user. */
+export function simulatorConnection(device: MqttDevice, options: MqttSimulatorOptions, clientId: string) {
+  const url = options.url ?? device.url;
+  const withUser = options.credentials
+    ? { ...device, url, username: options.credentials.username, password: undefined }
+    : { ...device, url };
+  const base = connectionOptions(withUser, options.gatewayId ?? 'simulator');
+  return {
+    ...base,
+    clientId,
+    clean: true,
+    ...(options.credentials ? { password: options.credentials.password } : {}),
+  };
 }
 
 type TopicPoint = MqttPlainPoint | MqttJsonPoint;

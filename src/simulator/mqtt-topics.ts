@@ -46,7 +46,8 @@ function place(document: Record<string, unknown>, path: string, value: unknown):
   let node = document;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
-    node = (typeof next === 'object' && next !== null ? next : (node[key] = {})) as Record<string, unknown>;
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1) as string] = value;
 }

@@ -6,7 +6,6 @@
  * `Node Control/Rebirth`. Faults on demand: a skipped sequence number, death.
  */
 import { connectMqtt, type MqttConnection, type MqttMessage } from '../adapters/mqtt/client.ts';
-import { connectionOptions } from '../adapters/mqtt/connection-options.ts';
 import {
   DataType,
   decodeSparkplug,
@@ -21,7 +20,7 @@ import {
 } from '../adapters/mqtt/sparkplug-topic.ts';
 import type { PointValue } from '../adapters/reading.ts';
 import type { MqttDevice, MqttSparkplugPoint, SparkplugSource } from '../config/schema.ts';
-import type { MqttSimulatorOptions } from './mqtt-publisher.ts';
+import { type MqttSimulatorOptions, simulatorConnection } from './mqtt-publisher.ts';
 import { PointValues } from './point-values.ts';
 import type { Scenario } from './scenarios.ts';
 
@@ -73,13 +72,11 @@ export class SimulatedEdgeNode {
   /** Connects (with NDEATH as will), births and starts publishing data. */
   async connect(): Promise<void> {
     this.#bdSeq = (this.#bdSeq + 1) % 256;
-    const base = connectionOptions({ ...this.device, url: this.url }, this.#options.gatewayId ?? 'simulator');
+    const clientId = `${this.source.group_id}-${this.source.edge_node_id}-sim`;
     const death = encodeSparkplug({ timestamp: Date.now(), metrics: [this.#bdSeqMetric()] });
     this.#connection = await connectMqtt(
       {
-        ...base,
-        clientId: `${this.source.group_id}-${this.source.edge_node_id}-sim`,
-        clean: true,
+        ...simulatorConnection(this.device, this.#options, clientId),
         will: { topic: sparkplugTopic(this.source, 'NDEATH'), payload: death, qos: 1 },
       },
       (message) => this.#onCommand(message),

@@ -78,6 +78,8 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     metricPoints.set(point.metric, [...(metricPoints.get(point.metric) ?? []), point]);
   }
   let subscribedBefore = false;
+  /** The last connect failure reported; a repeat of it is not logged again. */
+  let lastFailure: string | undefined;
 
   async function connect(link: PushLink): Promise<PushSession> {
     let connection: MqttConnection | undefined;
@@ -127,9 +129,15 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     } catch (cause) {
       await connection?.end();
       const error = classify(cause);
+      if (error.code !== lastFailure) {
+        lastFailure = error.code;
+        const retry = (error as Partial<SlowRetry>).retryAfterMs;
+        logger.error({ code: error.code, url: device.url, retry_after_ms: retry }, error.describe());
+      }
       link.link(false, error.message);
       throw error;
     }
+    lastFailure = undefined;
     ready.resolve(connection);
 
     const open = connection;
