@@ -65,11 +65,8 @@ export class SimulatedMqttPublisher {
     options: MqttSimulatorOptions = {},
   ): Promise<SimulatedMqttPublisher> {
     const url = options.url ?? device.url;
-    const base = connectionOptions({ ...device, url }, options.gatewayId ?? 'simulator');
-    const connection = await connectMqtt(
-      { ...base, clientId: `${base.clientId}-sim`, clean: true },
-      () => true,
-    );
+    const clientId = `${device.client_id ?? defaultClientId(options.gatewayId ?? 'simulator', device.id)}-sim`;
+    const connection = await connectMqtt(simulatorConnection(device, options, clientId), () => true);
     return new SimulatedMqttPublisher(device, url, connection, options.intervalMs ?? 1000);
   }
 
