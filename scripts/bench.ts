@@ -2,10 +2,10 @@
  * Benchmarks of the gateway's data path, against a real Kafka broker and
  * simulated PLCs: buffer → broker throughput, end-to-end latency on a
  * 1,000-point plant, Modbus read rate with and without the request planner,
- * and memory. Prints the machine and every figure with its method as it goes,
+ * MQTT ingest at QoS 0 and 1 through a real Mosquitto, and memory. Prints the machine and every figure with its method as it goes,
  * then the whole report as Markdown (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,mqtt]
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -21,6 +21,7 @@ import { Report } from './bench/report.ts';
 import { benchBuffer } from './bench/section-buffer.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
+import { benchMqtt } from './bench/section-mqtt.ts';
 import { dec1, mib } from './bench/stats.ts';
 
 const options = parseOptions(process.argv.slice(2));
@@ -36,7 +37,8 @@ report.machine(describeMachine(describeBroker(), dir));
 let broker: BenchBroker | undefined;
 let latency: LatencyOutcome | undefined;
 try {
-  const needsBroker = options.sections.has('latency') || options.sections.has('buffer');
+  const needsBroker =
+    options.sections.has('latency') || options.sections.has('buffer') || options.sections.has('mqtt');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -66,6 +68,11 @@ try {
       log: progress,
       brokerCpuSeconds: () => broker?.cpuSeconds(),
     });
+  }
+
+  if (broker && options.sections.has('mqtt')) {
+    progress('MQTT ingest');
+    await benchMqtt(report, { dir, brokers: broker.brokers, messages: options.mqttMessages, log: progress });
   }
 
   report.section(4, 'Resident memory');

@@ -1,7 +1,7 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus'] as const;
+export const SECTIONS = ['buffer', 'latency', 'modbus', 'mqtt'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -14,6 +14,7 @@ export interface BenchOptions {
   pointsPerDevice: number;
   pollIntervalMs: number;
   modbusSeconds: number;
+  mqttMessages: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -24,7 +25,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --changes N         value changes in the latency run (default 200; quick 40)
   --devices N         simulated PLCs in the latency run (default 4)
   --points N          points per PLC in the latency run (default 250)
-  --seconds N         seconds per Modbus read-rate run (default 3; quick 1)`;
+  --seconds N         seconds per Modbus read-rate run (default 3; quick 1)
+  --messages N        MQTT messages per QoS run (default 20000; quick 5000)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -45,6 +47,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       devices: { type: 'string' },
       points: { type: 'string' },
       seconds: { type: 'string' },
+      messages: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -66,5 +69,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     pointsPerDevice: count('points', values.points, 250),
     pollIntervalMs: 100,
     modbusSeconds: count('seconds', values.seconds, quick ? 1 : 3),
+    mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
   };
 }
