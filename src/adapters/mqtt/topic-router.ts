@@ -24,10 +24,17 @@ export interface RoutedReading {
 
 const POINT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const MAX_POINT_ID = 64;
+/**
+ * Concrete points one device may have from templates. Each carries alarm
+ * state for the life of the process; a publisher looping over random topic
+ * levels must not be able to exhaust memory.
+ */
+export const MAX_TEMPLATE_POINTS = 10_000;
 
 export class TopicRouter {
   readonly #deviceId: string;
   readonly #routes: Route[];
+  readonly #concrete = new Set<string>();
 
   constructor(device: MqttDevice) {
     this.#deviceId = device.id;
@@ -57,6 +64,14 @@ export class TopicRouter {
         const reason = `topic ${topic} gives point id "${pointId}", which is not a valid id`;
         out.push(this.#bad(point.id, malformedDecoded('unusable_topic', reason), at));
         continue;
+      }
+      if (pointId !== point.id && !this.#concrete.has(pointId)) {
+        if (this.#concrete.size >= MAX_TEMPLATE_POINTS) {
+          const reason = `topic ${topic} would make point ${pointId}, past ${MAX_TEMPLATE_POINTS} points from templates`;
+          out.push(this.#bad(point.id, malformedDecoded('unusable_topic', reason), at));
+          continue;
+        }
+        this.#concrete.add(pointId);
       }
       if (point.format === 'plain') {
         decoded = parseText(Buffer.from(payload).toString('utf8'), point.type ?? 'number');
