@@ -372,7 +372,9 @@ export const MqttDevice = strict(
     password: Type.Optional(SecretSource),
     tls: Type.Optional(MqttTls),
     qos: Type.Optional(
-      Type.Union([Type.Literal(0), Type.Literal(1)], {
+      Type.Integer({
+        minimum: 0,
+        maximum: 1,
         default: DEFAULTS.mqttQos,
         description: '1 (default): at least once, acknowledged after commit to the buffer; 0: at most once.',
       }),

@@ -48,11 +48,13 @@ export class SimulatedMqttPublisher {
   readonly #connection: MqttConnection;
   readonly #points: { point: TopicPoint; topic: string }[];
   readonly #ticker: NodeJS.Timeout;
+  readonly #qos: 0 | 1;
 
   private constructor(device: MqttDevice, url: string, connection: MqttConnection, intervalMs: number) {
     this.device = device;
     this.url = url;
     this.#connection = connection;
+    this.#qos = (device.qos ?? DEFAULTS.mqttQos) === 0 ? 0 : 1;
     this.#points = device.points.flatMap((point) =>
       point.format === 'sparkplug' ? [] : [{ point, topic: concreteTopic(device, point).topic }],
     );
@@ -92,16 +94,12 @@ export class SimulatedMqttPublisher {
 
   /** Publishes raw bytes on a topic, to exercise malformed payloads. */
   async publishRaw(topic: string, payload: Uint8Array): Promise<void> {
-    await this.#connection.publish(topic, payload, this.device.qos ?? DEFAULTS.mqttQos);
+    await this.#connection.publish(topic, payload, this.#qos);
   }
 
   async #send(point: TopicPoint, topic: string): Promise<void> {
     const value = this.values.get(point.id, point.type === 'boolean' ? false : 0);
-    await this.#connection.publish(
-      topic,
-      payloadOf(point, value, Date.now()),
-      this.device.qos ?? DEFAULTS.mqttQos,
-    );
+    await this.#connection.publish(topic, payloadOf(point, value, Date.now()), this.#qos);
     this.published += 1;
   }
 

@@ -239,7 +239,7 @@ describe('tagged unions', () => {
           protocol: modbus-rtu
           serial: /dev/ttyUSB0
     `;
-    assert.deepEqual(problems(text), ['site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp']);
+    assert.deepEqual(problems(text), ['site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, mqtt']);
   });
 
   test('a missing protocol is one issue', () => {

@@ -66,7 +66,7 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     rebirthRequests: 0,
     malformed: malformedLog.counters,
   };
-  const qos = device.qos ?? DEFAULTS.mqttQos;
+  const qos = (device.qos ?? DEFAULTS.mqttQos) === 0 ? 0 : 1;
   const slowRetryMs = device.auth_retry_ms ?? DEFAULTS.mqttAuthRetryMs;
   const sparkplug = device.sparkplug;
   const router = sparkplug ? undefined : new TopicRouter(device);
