@@ -72,8 +72,13 @@ export class AlarmEvaluator {
     const now = this.#now();
     const batch = new Batch();
     for (const reading of readings) {
-      for (const def of this.#definitionsOf(reading.deviceId, reading.pointId))
-        this.#apply(batch, def, (state) => evaluate(def, state, reading, now, this.#options.newId));
+      const time = reading.sourceTime ?? reading.gatewayTime;
+      for (const def of this.#definitionsOf(reading.deviceId, reading.pointId)) {
+        if (reading.redelivered && time < (this.#states.get(def.conditionId)?.sampleTime ?? time)) continue;
+        this.#apply(batch, def, (state) =>
+          stamped(evaluate(def, state, reading, now, this.#options.newId), time),
+        );
+      }
     }
     return this.#flush(batch);
   }
@@ -137,6 +142,13 @@ export class AlarmEvaluator {
     }
     return true;
   }
+}
+
+/** Keeps the newest reading time with the state, so a stale redelivery can be told apart. */
+function stamped(evaluation: Evaluation, time: number): Evaluation {
+  const previous = evaluation.state.sampleTime;
+  const sampleTime = previous === undefined ? time : Math.max(previous, time);
+  return { ...evaluation, state: { ...evaluation.state, sampleTime } };
 }
 
 class Batch {

@@ -112,7 +112,11 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
       const { readings, after } = sparkplug
         ? sparkplugReadings(message, at, { request: requestRebirth, answered: () => (lastRebirthAt = 0) })
         : { readings: topicReadings(message, at), after: undefined };
-      if (readings.length > 0 && !link.deliver(readings)) {
+      // A redelivered message may have been committed before its acknowledgement was lost.
+      const marked = message.duplicate
+        ? readings.map((reading) => ({ ...reading, redelivered: true }))
+        : readings;
+      if (marked.length > 0 && !link.deliver(marked)) {
         counters.notCommitted += 1;
         return false;
       }
