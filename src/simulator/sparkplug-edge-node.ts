@@ -135,6 +135,13 @@ export class SimulatedEdgeNode {
     await connection.end();
   }
 
+  /** Drops off the network without a word: the broker publishes the NDEATH left as will. */
+  vanish(): void {
+    clearInterval(this.#ticker);
+    this.#connection?.drop();
+    this.#connection = undefined;
+  }
+
   async stop(): Promise<void> {
     await this.die();
   }

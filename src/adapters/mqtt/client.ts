@@ -54,6 +54,8 @@ export interface MqttConnection {
   /** Settles with the reason once the connection is gone, for whatever cause. */
   readonly closed: Promise<string>;
   end(): Promise<void>;
+  /** Cuts the connection without a DISCONNECT, as a crash or a pulled cable does: the broker publishes the will. */
+  drop(): void;
 }
 
 /** Connection refused return codes of MQTT 3.1.1 that mean credentials or rights. */
@@ -138,6 +140,7 @@ export function connectMqtt(options: MqttConnectOptions, onMessage: MessageHandl
           }),
         closed,
         end: () => new Promise<void>((done) => client.end(true, {}, () => done())),
+        drop: () => client.stream.destroy(),
       });
     });
     void closed.then(() => {

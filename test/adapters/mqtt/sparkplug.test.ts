@@ -81,6 +81,13 @@ describe('Sparkplug B through Mosquitto', () => {
         await until(() => link.links.at(-1)?.up === true, 'rebirth brings it back');
         await node.set('pressure', 6);
         await until(() => link.values('pressure').includes(6), 'values after the rebirth');
+
+        // The node drops off the network: the broker publishes its will, the NDEATH of this birth.
+        node.vanish();
+        await until(() => link.links.at(-1)?.up === false, 'the will is a death');
+        assert.match(link.links.at(-1)?.detail ?? '', /NDEATH/);
+        await node.connect();
+        await until(() => link.links.at(-1)?.up === true, 'back after the will');
       } finally {
         await session.close();
         await node.stop();
