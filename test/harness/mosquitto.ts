@@ -28,14 +28,15 @@ export class Mosquitto {
   readonly dir: string;
   readonly port: number;
   readonly tlsPort: number;
+  /** TLS listener that also requires a client certificate signed by the CA. */
+  readonly mtlsPort: number;
   readonly options: MosquittoOptions;
   #child: ChildProcess | undefined;
   #exited: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, port: number, tlsPort: number, options: MosquittoOptions) {
+  private constructor(dir: string, ports: [number, number, number], options: MosquittoOptions) {
     this.dir = dir;
-    this.port = port;
-    this.tlsPort = tlsPort;
+    [this.port, this.tlsPort, this.mtlsPort] = ports;
     this.options = options;
   }
 
@@ -45,7 +46,7 @@ export class Mosquitto {
 
   static async start(options: MosquittoOptions = {}): Promise<Mosquitto> {
     const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'));
-    const broker = new Mosquitto(dir, await freePort(), await freePort(), options);
+    const broker = new Mosquitto(dir, [await freePort(), await freePort(), await freePort()], options);
     generateCertificates(dir);
     broker.#writeConfig();
     await broker.#spawn();
@@ -58,6 +59,19 @@ export class Mosquitto {
 
   get tlsUrl(): string {
     return `mqtts://127.0.0.1:${this.tlsPort}`;
+  }
+
+  get mtlsUrl(): string {
+    return `mqtts://127.0.0.1:${this.mtlsPort}`;
+  }
+
+  /** A client certificate and key signed by the CA, for the listener that requires one. */
+  get clientCertFile(): string {
+    return join(this.dir, 'client.crt');
+  }
+
+  get clientKeyFile(): string {
+    return join(this.dir, 'client.key');
   }
 
   /** The CA that signed the broker's certificate. */
@@ -120,6 +134,11 @@ export class Mosquitto {
       `cafile ${join(this.dir, 'ca.crt')}`,
       `certfile ${join(this.dir, 'server.crt')}`,
       `keyfile ${join(this.dir, 'server.key')}`,
+      `listener ${this.mtlsPort} 127.0.0.1`,
+      `cafile ${join(this.dir, 'ca.crt')}`,
+      `certfile ${join(this.dir, 'server.crt')}`,
+      `keyfile ${join(this.dir, 'server.key')}`,
+      'require_certificate true',
     ];
     if (users) {
       const file = join(this.dir, 'passwd');
@@ -143,7 +162,9 @@ export class Mosquitto {
     await until(
       async () => {
         if (child.exitCode !== null) throw new Error(`mosquitto exited (${child.exitCode}):\n${this.log}`);
-        return (await reachable(this.port)) && (await reachable(this.tlsPort));
+        return (
+          (await reachable(this.port)) && (await reachable(this.tlsPort)) && (await reachable(this.mtlsPort))
+        );
       },
       'mosquitto listening',
       10_000,
@@ -163,54 +184,25 @@ function reachable(port: number): Promise<boolean> {
   });
 }
 
-/** A CA, a server certificate for 127.0.0.1 / localhost signed by it, and an unrelated CA. */
+/**
+ * A CA, a server certificate for 127.0.0.1 / localhost and a client
+ * certificate both signed by it, and an unrelated CA.
+ */
 function generateCertificates(dir: string): void {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  // Every argument is free of spaces except the subjects, passed separately.
+  const ssl = (command: string, subject?: string) => {
+    const args = command.split(' ');
+    if (subject !== undefined) args.push('-subj', subject);
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
   for (const ca of ['ca', 'other-ca']) {
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=test ${ca}`,
-      '-keyout',
-      `${ca}.key`,
-      '-out',
-      `${ca}.crt`,
-    );
+    ssl(`req -x509 -newkey rsa:2048 -nodes -days 2 -keyout ${ca}.key -out ${ca}.crt`, `/CN=test ${ca}`);
   }
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-  );
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  ssl('req -newkey rsa:2048 -nodes -keyout server.key -out server.csr', '/CN=127.0.0.1');
   ssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'san.ext',
-    '-out',
-    'server.crt',
+    'x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt',
   );
+  ssl('req -newkey rsa:2048 -nodes -keyout client.key -out client.csr', '/CN=gateway');
+  ssl('x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt');
 }

@@ -207,6 +207,20 @@ describe('MQTT adapter against Mosquitto', () => {
     );
   });
 
+  test('a listener that requires a client certificate takes the one from tls.cert_file and key_file', async () => {
+    const tls = { ca_file: broker.caFile, cert_file: broker.clientCertFile, key_file: broker.clientKeyFile };
+    const good = await open(device({ url: broker.mtlsUrl, tls }), new RecordingLink(), '-mtls');
+    await good.session.close();
+    const without = createMqttDriver(device({ url: broker.mtlsUrl, tls: { ca_file: broker.caFile } }), {
+      logger: keptLog().logger,
+      gatewayId: 'gw-no-cert',
+    });
+    await assert.rejects(without.connect(new RecordingLink()), (error: GatewayError) => {
+      assert.equal(error.code, 'MQTT_TLS', error.describe());
+      return true;
+    });
+  });
+
   test('every malformed payload class is a bad reading, counted, and logged once per interval naming the topic', async () => {
     const link = new RecordingLink();
     const { driver, session, log } = await open(device(), link, '-malformed');
