@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { AlarmEvent } from '../src/alarms/event.ts';
 import type { MqttDevice } from '../src/config/schema.ts';
@@ -110,6 +111,41 @@ describe('gateway end to end: MQTT devices to Kafka', () => {
       await gateway.stop();
       await publisher.stop();
       await node.stop();
+    }
+  });
+
+  test('a broker restart without its sessions: communication loss raised and cleared, subscriptions renewed, values flow again', async () => {
+    const topic = `alarms-mqtt-restart-${randomUUID()}`;
+    const dir = temp.dir.concat('/restart');
+    mkdirSync(dir, { recursive: true });
+    const { site } = writeMqttSite({ dir, broker, brokers, topic, gatewayId: 'gw-restart' });
+    const sensors = site.devices[0] as MqttDevice;
+    const credentials = { username: 'plc', password: MQTT_USERS.plc };
+    const gateway = Gateway.start({ site, logger: keptLog().logger, env: {}, tickMs: 50 });
+    let publisher: SimulatedMqttPublisher | undefined;
+    try {
+      await until(() => gateway.status().devices.every((d) => d.connected), 'connected');
+      // Killed, so the broker forgets the gateway's session and subscriptions.
+      await broker.kill();
+      await until(() => gateway.status().devices.every((d) => d.lost), 'the broker loss noticed');
+      await broker.restart();
+      await until(() => gateway.status().devices.every((d) => d.connected && !d.lost), 'reconnected', 15_000);
+      publisher = await SimulatedMqttPublisher.start(sensors, { intervalMs: 60_000, credentials });
+      await publisher.set('level', 9.5);
+      await until(
+        () => gateway.status().producer.delivered >= 3,
+        'comm raise, comm clear, level raise delivered',
+        30_000,
+      );
+      const records = await consumeAll(brokers, topic, { expected: 3, timeoutMs: 30_000 });
+      const events = records.map((r) => JSON.parse(r.value) as AlarmEvent);
+      assert.deepEqual(
+        events.map((e) => `${e.kind}:${e.point}:${e.transition}`),
+        ['comm:tank-sensors:raise', 'comm:tank-sensors:clear', 'limit:level:raise'],
+      );
+    } finally {
+      await gateway.stop();
+      await publisher?.stop();
     }
   });
 });
