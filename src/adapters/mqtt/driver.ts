@@ -7,23 +7,17 @@
  * its communication state, and gaps in its sequence ask it for a rebirth.
  */
 import { DEFAULTS } from '../../config/defaults.ts';
-import type { MqttDevice, MqttSparkplugPoint } from '../../config/schema.ts';
+import type { MqttDevice } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Reading } from '../reading.ts';
 import type { PushDriver, PushLink, PushSession, SlowRetry } from '../runner.ts';
 import { connectMqtt, MqttConnectFailure, type MqttConnection, type MqttMessage } from './client.ts';
 import { connectionOptions } from './connection-options.ts';
-import { asPointValue } from './decoded.ts';
 import { type MalformedCounters, MalformedLog } from './malformed-log.ts';
-import { DataType, decodeSparkplug, encodeSparkplug } from './sparkplug-codec.ts';
-import { type MetricValue, SparkplugNode } from './sparkplug-node.ts';
-import {
-  parseSparkplugTopic,
-  REBIRTH_METRIC,
-  sparkplugSubscriptions,
-  sparkplugTopic,
-} from './sparkplug-topic.ts';
+import { DataType, encodeSparkplug } from './sparkplug-codec.ts';
+import { SparkplugRouter } from './sparkplug-router.ts';
+import { REBIRTH_METRIC, sparkplugSubscriptions, sparkplugTopic } from './sparkplug-topic.ts';
 import { TopicRouter } from './topic-router.ts';
 
 export interface MqttCounters {
@@ -70,13 +64,9 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
   const slowRetryMs = device.auth_retry_ms ?? DEFAULTS.mqttAuthRetryMs;
   const sparkplug = device.sparkplug;
   const router = sparkplug ? undefined : new TopicRouter(device);
-  const node = sparkplug ? new SparkplugNode(sparkplug) : undefined;
+  const edge = sparkplug ? new SparkplugRouter(device, sparkplug, malformedLog) : undefined;
+  const node = edge?.node;
   const subscriptions = sparkplug ? sparkplugSubscriptions(sparkplug) : (router as TopicRouter).subscriptions;
-  const metricPoints = new Map<string, MqttSparkplugPoint[]>();
-  for (const point of device.points) {
-    if (point.format !== 'sparkplug') continue;
-    metricPoints.set(point.metric, [...(metricPoints.get(point.metric) ?? []), point]);
-  }
   let subscribedBefore = false;
   /** The last connect failure reported; a repeat of it is not logged again. */
   let lastFailure: string | undefined;
@@ -87,15 +77,18 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     let birthTimer: NodeJS.Timeout | undefined;
     const ready = Promise.withResolvers<MqttConnection>();
 
-    const requestRebirth = (reason: string) => {
+    /** `expected`: asked for as a matter of course (on connecting), not because something was wrong. */
+    const requestRebirth = (reason: string, expected = false) => {
       if (!sparkplug || Date.now() - lastRebirthAt < REBIRTH_MIN_INTERVAL_MS) return;
       lastRebirthAt = Date.now();
       counters.rebirthRequests += 1;
-      const error = new GatewayError(
-        'SPARKPLUG_REBIRTH',
-        `${sparkplug.group_id}/${sparkplug.edge_node_id}: ${reason}`,
-      );
-      logger.warn({ code: error.code, reason }, error.describe());
+      const where = `${sparkplug.group_id}/${sparkplug.edge_node_id}`;
+      if (expected) {
+        logger.info({ edge_node: where, reason }, `requested the births of edge node ${where}: ${reason}`);
+      } else {
+        const error = new GatewayError('SPARKPLUG_REBIRTH', `${where}: ${reason}`);
+        logger.warn({ code: error.code, reason }, error.describe());
+      }
       const payload = encodeSparkplug({
         timestamp: Date.now(),
         metrics: [{ name: REBIRTH_METRIC, datatype: DataType.Boolean, value: true }],
@@ -109,9 +102,18 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     const onMessage = (message: MqttMessage): boolean => {
       counters.messages += 1;
       const at = Date.now();
-      const { readings, after } = sparkplug
-        ? sparkplugReadings(message, at, { request: requestRebirth, answered: () => (lastRebirthAt = 0) })
-        : { readings: topicReadings(message, at), after: undefined };
+      let after: ((link: PushLink) => void) | undefined;
+      let readings: Reading[];
+      if (edge) {
+        const routed = edge.route(message.topic, message.payload, at);
+        if (routed.born) lastRebirthAt = 0;
+        if (routed.rebirth !== undefined) requestRebirth(routed.rebirth);
+        const alive = routed.alive;
+        if (alive) after = (open) => open.link(alive.up, alive.reason);
+        readings = routed.readings;
+      } else {
+        readings = topicReadings(message, at);
+      }
       // A redelivered message may have been committed before its acknowledgement was lost.
       const marked = message.duplicate
         ? readings.map((reading) => ({ ...reading, redelivered: true }))
@@ -156,7 +158,7 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     if (node && sparkplug) {
       // What happened while the gateway was away is unknown: ask for current births.
       node.forget();
-      requestRebirth('the gateway (re)connected and needs the current births');
+      requestRebirth('the gateway (re)connected and needs the current births', true);
       const timeoutMs = sparkplug.birth_timeout_ms ?? DEFAULTS.sparkplugBirthTimeoutMs;
       birthTimer = setTimeout(() => {
         if (!node.alive) link.link(false, `no birth certificate from the edge node within ${timeoutMs} ms`);
@@ -197,64 +199,6 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
       if (problem) malformedLog.note(problem.kind, message.topic, problem.reason);
       return reading;
     });
-  }
-
-  function sparkplugReadings(
-    message: MqttMessage,
-    at: number,
-    rebirth: { request: (reason: string) => void; answered: () => void },
-  ): { readings: Reading[]; after?: (link: PushLink) => void } {
-    const requestRebirth = rebirth.request;
-    const target = sparkplug as NonNullable<typeof sparkplug>;
-    const topic = parseSparkplugTopic(message.topic);
-    if (!topic || topic.group !== target.group_id || topic.node !== target.edge_node_id)
-      return { readings: [] };
-    if (topic.type === 'NCMD' || topic.type === 'DCMD' || topic.type === 'STATE') return { readings: [] };
-    const concernsTarget = topic.device === undefined || topic.device === target.device_id;
-    const decoded = decodeSparkplug(message.payload);
-    if (!decoded.ok) {
-      malformedLog.note('bad_protobuf', message.topic, decoded.reason);
-      requestRebirth(`undecodable ${topic.type}`);
-      return { readings: concernsTarget ? allBad(at, `undecodable ${topic.type}: ${decoded.reason}`) : [] };
-    }
-    if (topic.type === 'NBIRTH') rebirth.answered();
-    const outcome = (node as SparkplugNode).handle(topic, decoded.payload);
-    for (const problem of outcome.problems) malformedLog.note(problem.kind, message.topic, problem.reason);
-    if (outcome.rebirth) requestRebirth(outcome.rebirth);
-    const readings = outcome.metrics.flatMap((metric) => metricReadings(metric, message.topic, at));
-    const alive = outcome.alive;
-    if (alive && !alive.up) readings.push(...allBad(at, alive.reason));
-    return { readings, ...(alive ? { after: (link: PushLink) => link.link(alive.up, alive.reason) } : {}) };
-  }
-
-  function metricReadings(metric: MetricValue, topic: string, at: number): Reading[] {
-    return (metricPoints.get(metric.name) ?? []).map((point): Reading => {
-      const base = { deviceId: device.id, pointId: point.id, gatewayTime: at };
-      if (metric.isNull)
-        return { ...base, value: null, quality: 'bad', qualityReason: `metric ${metric.name} is null` };
-      const value = asPointValue(metric.value, point.type ?? 'number', `metric ${metric.name}`);
-      if (!value.ok) {
-        malformedLog.note(value.kind, topic, value.reason);
-        return { ...base, value: null, quality: 'bad', qualityReason: value.reason };
-      }
-      return {
-        ...base,
-        value: value.value,
-        quality: 'good',
-        ...(metric.time === undefined ? {} : { sourceTime: metric.time }),
-      };
-    });
-  }
-
-  function allBad(at: number, reason: string): Reading[] {
-    return device.points.map((point) => ({
-      deviceId: device.id,
-      pointId: point.id,
-      value: null,
-      quality: 'bad',
-      qualityReason: reason,
-      gatewayTime: at,
-    }));
   }
 
   function classify(cause: unknown): GatewayError {
