@@ -2,10 +2,11 @@
  * Benchmarks of the gateway's data path, against a real Kafka broker and
  * simulated PLCs: buffer → broker throughput, end-to-end latency on a
  * 1,000-point plant, Modbus read rate with and without the request planner,
- * OPC UA notifications per second, and memory. Prints the machine and every figure with its method as it goes,
+ * OPC UA notifications per second, MQTT ingest at QoS 0 and 1 through a real Mosquitto, catch-up after an
+ * outage, and memory. Prints the machine and every figure with its method as it goes,
  * then the whole report as Markdown (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,opcua]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt]
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -22,6 +23,7 @@ import { benchBuffer } from './bench/section-buffer.ts';
 import { benchCatchUp } from './bench/section-catchup.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
+import { benchMqtt } from './bench/section-mqtt.ts';
 import { benchOpcua } from './bench/section-opcua.ts';
 import { dec1, mib } from './bench/stats.ts';
 
@@ -39,7 +41,10 @@ let broker: BenchBroker | undefined;
 let latency: LatencyOutcome | undefined;
 try {
   const needsBroker =
-    options.sections.has('latency') || options.sections.has('buffer') || options.sections.has('catchup');
+    options.sections.has('latency') ||
+    options.sections.has('buffer') ||
+    options.sections.has('catchup') ||
+    options.sections.has('mqtt');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -83,8 +88,12 @@ try {
       log: progress,
     });
   }
+  if (broker && options.sections.has('mqtt')) {
+    progress('MQTT ingest');
+    await benchMqtt(report, { dir, brokers: broker.brokers, messages: options.mqttMessages, log: progress });
+  }
 
-  report.section(5, 'Resident memory');
+  report.section(7, 'Resident memory');
   const rows: [string, string][] = [
     ['bench process, peak RSS (everything above)', mib(process.resourceUsage().maxRSS * 1024)],
   ];
@@ -96,7 +105,7 @@ try {
   }
   const jvm = broker?.peakRssBytes();
   if (jvm !== undefined) rows.push(['Kafka broker JVM, peak RSS', mib(jvm)]);
-  report.add(5, {
+  report.add(7, {
     title: 'Peaks',
     method:
       "the bench process's own high-water mark from process.resourceUsage().maxRSS; the gateway run's from " +

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine and is a no-op when all of
-# it is there: Node.js 24 (scripts/env.sh), the npm dependencies, and the Kafka
-# jars for the local development broker (from Maven Central, cached outside the repository).
+# it is there: Node.js 24 (scripts/env.sh), the npm dependencies, the Kafka
+# jars for the local development broker (from Maven Central, cached outside the
+# repository) and Mosquitto (Debian package) for the MQTT tests and demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -15,4 +16,20 @@ if command -v java >/dev/null && command -v mvn >/dev/null; then
   node scripts/kafka-broker.ts fetch >&2
 else
   echo "setup: java or mvn not found: no local Kafka broker; set KAFKA_BROKERS to use one" >&2
+fi
+
+# The MQTT tests start their own mosquitto process; the system service is not used.
+if [ ! -x /usr/sbin/mosquitto ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing mosquitto (Debian package)" >&2
+    if ! { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >&2; }; then
+      echo "setup: mosquitto could not be installed: the MQTT tests will fail; install the mosquitto package" >&2
+    fi
+  else
+    echo "setup: /usr/sbin/mosquitto missing and apt-get as root not available: install the mosquitto package for the MQTT tests" >&2
+  fi
+fi
+# Debian enables the packaged service; the gateway's tests and demo run their own broker.
+if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
+  echo "setup: note: the system mosquitto service is running; tests do not use it" >&2
 fi

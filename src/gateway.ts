@@ -140,13 +140,15 @@ export class Gateway {
       logger: producerLogger,
     });
 
-    const opcua = { pkiDir: resolvePkiDir(site, env), env };
+    const pkiDir = resolvePkiDir(site, env);
     this.#runners = site.devices.map((device) => {
       const deviceLogger = stageLogger(logger, 'adapter', { device: device.id });
       return new DeviceRunner({
-        driver: createDriver(device, deviceLogger, opcua),
-        pollIntervalMs: device.poll_interval_ms ?? DEFAULTS.pollIntervalMs,
-        commLossAfter: device.comm_loss_after ?? DEFAULTS.commLossAfter,
+        driver: createDriver(device, { logger: deviceLogger, gatewayId: site.gateway.id, env, pkiDir }),
+        pollIntervalMs:
+          (device.protocol === 'mqtt' ? undefined : device.poll_interval_ms) ?? DEFAULTS.pollIntervalMs,
+        commLossAfter:
+          (device.protocol === 'mqtt' ? undefined : device.comm_loss_after) ?? DEFAULTS.commLossAfter,
         sink: this.#evaluator,
         logger: deviceLogger,
       });

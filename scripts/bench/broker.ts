@@ -50,7 +50,7 @@ export async function benchBroker(log: (line: string) => void): Promise<BenchBro
 }
 
 /** VmHWM: the high-water mark of a process's resident set, from /proc (Linux only). */
-function peakRssOf(pid: number): number | undefined {
+export function peakRssOf(pid: number): number | undefined {
   const file = `/proc/${pid}/status`;
   if (!existsSync(file)) return undefined;
   const line = readFileSync(file, 'utf8')

@@ -1,7 +1,7 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua'] as const;
+export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua', 'mqtt'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -17,6 +17,7 @@ export interface BenchOptions {
   pollIntervalMs: number;
   modbusSeconds: number;
   opcuaSeconds: number;
+  mqttMessages: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -29,7 +30,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --devices N         simulated PLCs in the latency run (default 4)
   --points N          points per PLC in the latency run (default 250)
   --seconds N         seconds per Modbus read-rate run (default 3; quick 1)
-  --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)`;
+  --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)
+  --messages N        MQTT messages per QoS run (default 20000; quick 5000)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -52,6 +54,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       points: { type: 'string' },
       seconds: { type: 'string' },
       'opcua-seconds': { type: 'string' },
+      messages: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -75,5 +78,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     pollIntervalMs: 100,
     modbusSeconds: count('seconds', values.seconds, quick ? 1 : 3),
     opcuaSeconds: count('opcua-seconds', values['opcua-seconds'], quick ? 4 : 10),
+    mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
   };
 }

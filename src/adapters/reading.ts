@@ -15,4 +15,9 @@ export interface Reading {
   readonly sourceTime?: number;
   /** Epoch ms when the gateway received the value. */
   readonly gatewayTime: number;
+  /**
+   * The protocol delivered this reading before (an MQTT redelivery after a
+   * lost acknowledgement): it may have been evaluated already.
+   */
+  readonly redelivered?: boolean;
 }

@@ -46,7 +46,26 @@ export interface PushLink {
 export interface PushSession {
   /** Settles when the session is over for good and the runner must connect again from scratch. */
   readonly ended: Promise<unknown>;
+  /**
+   * Connected, but the device is not known to be there yet (a Sparkplug edge
+   * node before its birth): the adapter reports `link(true)` once it is.
+   */
+  readonly awaitingDevice?: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * A connect failure that must not be retried soon (refused credentials, a
+ * TLS or ACL refusal): hammering the broker would not fix it and may lock the
+ * account. The runner waits at least this long before the next attempt.
+ */
+export interface SlowRetry {
+  readonly retryAfterMs: number;
+}
+
+function retryAfterOf(cause: unknown): number {
+  const hint = (cause as Partial<SlowRetry> | undefined)?.retryAfterMs;
+  return typeof hint === 'number' && hint > 0 ? hint : 0;
 }
 
 /** A device that pushes its values (OPC UA subscriptions, MQTT). */
@@ -166,14 +185,14 @@ export class DeviceRunner {
         const session = await driver.connect(link);
         this.#session = session;
         this.status.connected = true;
-        this.#succeeded();
+        if (session.awaitingDevice !== true) this.#succeeded();
         await Promise.race([session.ended, stopped]);
         if (signal.aborted) break;
         throw new GatewayError('DEVICE_POLL', 'the session ended');
       } catch (cause) {
         if (signal.aborted) break;
         await this.#failed(cause);
-        await sleep(this.#backoff.next(), signal);
+        await sleep(Math.max(this.#backoff.next(), retryAfterOf(cause)), signal);
       }
     }
     await this.#closeSession();

@@ -1,6 +1,8 @@
 /**
  * Turns the site file into the alarm definitions the engine evaluates: every
- * rule of every point, plus one communication-loss alarm per device.
+ * rule of every point, plus one communication-loss alarm per device. A point
+ * whose id names topic segments (`{asset}.temp`, MQTT) is a template: its
+ * alarms exist once per concrete point id the device reports.
  */
 import { DEFAULTS } from '../config/defaults.ts';
 import type { Device, DiscreteRule, SiteFile } from '../config/schema.ts';
@@ -17,14 +19,36 @@ export interface CompiledAlarms {
   commByDevice: Map<string, AlarmDefinition>;
   /** Every definition, point alarms of a device before its communication alarm. */
   all: AlarmDefinition[];
+  /** Point templates by device id, tried in order for a point id not in byPoint. */
+  templates: Map<string, PointTemplate[]>;
   /** Devices whose own alarms (OPC UA conditions) the gateway passes on, by device id. */
   nativeByDevice: Map<string, NativePlace>;
+}
+
+export interface PointTemplate {
+  /** Matches the concrete point ids of the template. */
+  readonly pattern: RegExp;
+  /** The alarms of one concrete point id. */
+  instantiate(pointId: string): AlarmDefinition[];
+}
+
+const SEGMENT = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+export function isPointTemplate(pointId: string): boolean {
+  return pointId.includes('{');
+}
+
+/** The alarms of a concrete point id that one of its device's templates matches; none otherwise. */
+export function templateAlarms(alarms: CompiledAlarms, deviceId: string, pointId: string): AlarmDefinition[] {
+  const template = alarms.templates.get(deviceId)?.find((candidate) => candidate.pattern.test(pointId));
+  return template?.instantiate(pointId) ?? [];
 }
 
 export function compileAlarms(site: SiteFile): CompiledAlarms {
   const byPoint = new Map<string, AlarmDefinition[]>();
   const commByDevice = new Map<string, AlarmDefinition>();
   const all: AlarmDefinition[] = [];
+  const templates = new Map<string, PointTemplate[]>();
   const nativeByDevice = new Map<string, NativePlace>();
 
   for (const device of site.devices) {
@@ -32,18 +56,27 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
       nativeByDevice.set(device.id, { ...placeOf(site, device), asset: device.asset });
     }
     for (const point of device.points) {
-      const asset = point.asset ?? device.asset;
-      const definitions = (point.alarms ?? []).map(
-        (rule): AlarmDefinition => ({
-          ...placeOf(site, device),
-          conditionId: conditionIdOf({ ...placeOf(site, device), asset, point: point.id, alarm: rule.id }),
-          kind: rule.kind,
-          rule,
-          asset,
-          point: point.id,
-          ...(point.unit === undefined ? {} : { unit: point.unit }),
-        }),
-      );
+      const asset = ('asset' in point ? point.asset : undefined) ?? device.asset;
+      const definitionsOf = (pointId: string) =>
+        (point.alarms ?? []).map(
+          (rule): AlarmDefinition => ({
+            ...placeOf(site, device),
+            conditionId: conditionIdOf({ ...placeOf(site, device), asset, point: pointId, alarm: rule.id }),
+            kind: rule.kind,
+            rule,
+            asset,
+            point: pointId,
+            ...(point.unit === undefined ? {} : { unit: point.unit }),
+          }),
+        );
+      if (isPointTemplate(point.id)) {
+        if ((point.alarms ?? []).length === 0) continue;
+        const list = templates.get(device.id) ?? [];
+        list.push({ pattern: templatePattern(point.id), instantiate: definitionsOf });
+        templates.set(device.id, list);
+        continue;
+      }
+      const definitions = definitionsOf(point.id);
       if (definitions.length === 0) continue;
       byPoint.set(pointKey(device.id, point.id), definitions);
       all.push(...definitions);
@@ -54,7 +87,13 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
   }
 
   rejectSharedConditions(all);
-  return { byPoint, commByDevice, all, nativeByDevice };
+  return { byPoint, commByDevice, all, templates, nativeByDevice };
+}
+
+/** `{name}` stands for one topic level, which never contains "/". */
+function templatePattern(template: string): RegExp {
+  const parts = template.split(SEGMENT).map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[^/]+')}$`);
 }
 
 function placeOf(site: SiteFile, device: Device) {

@@ -9,7 +9,7 @@ import type { Reading } from '../adapters/reading.ts';
 import type { StateChange } from '../buffer/outbox.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { CompiledAlarms } from './compile.ts';
+import { type CompiledAlarms, templateAlarms } from './compile.ts';
 import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
 import { type Evaluation, evaluate, tick } from './engine.ts';
@@ -40,6 +40,9 @@ export class AlarmEvaluator {
   readonly #states = new Map<string, AlarmState>();
   /** Conditions devices keep themselves, by condition id; persisted like rule states so a restart knows what was published. */
   readonly #native = new Map<string, NativeState>();
+  /** Alarms of concrete points of templates, created on their first reading. */
+  readonly #instantiated = new Map<string, AlarmDefinition[]>();
+  readonly #definitions: AlarmDefinition[];
   #committed = 0;
   /** The error code of the commit failures in progress, if any. */
   #failing: string | undefined;
@@ -47,20 +50,36 @@ export class AlarmEvaluator {
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    for (const def of options.alarms.all) {
-      const saved = options.restored.get(def.conditionId);
-      const restored = saved === undefined ? undefined : restoreState(def, saved);
-      if (saved !== undefined && restored === undefined) {
-        const error = new GatewayError('ALARM_STATE', def.conditionId);
-        options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
-      }
-      this.#states.set(def.conditionId, restored ?? initialState(def));
-    }
+    this.#definitions = [...options.alarms.all];
+    for (const def of options.alarms.all) this.#restore(def);
+    // What is left is native conditions, or alarms of template points, restored on their first reading.
     for (const [conditionId, saved] of options.restored) {
       if (this.#states.has(conditionId)) continue;
       const native = restoreNativeState(saved);
       if (native && options.alarms.nativeByDevice.has(native.device)) this.#native.set(conditionId, native);
     }
+  }
+
+  #restore(def: AlarmDefinition): void {
+    const saved = this.#options.restored.get(def.conditionId);
+    const restored = saved === undefined ? undefined : restoreState(def, saved);
+    if (saved !== undefined && restored === undefined) {
+      const error = new GatewayError('ALARM_STATE', def.conditionId);
+      this.#options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
+    }
+    this.#states.set(def.conditionId, restored ?? initialState(def));
+  }
+
+  #definitionsOf(deviceId: string, pointId: string): readonly AlarmDefinition[] {
+    const key = pointKey(deviceId, pointId);
+    const known = this.#options.alarms.byPoint.get(key) ?? this.#instantiated.get(key);
+    if (known) return known;
+    if (!this.#options.alarms.templates.has(deviceId)) return [];
+    const defs = templateAlarms(this.#options.alarms, deviceId, pointId);
+    for (const def of defs) this.#restore(def);
+    this.#definitions.push(...defs);
+    this.#instantiated.set(key, defs);
+    return defs;
   }
 
   get eventsCommitted(): number {
@@ -72,9 +91,13 @@ export class AlarmEvaluator {
     const now = this.#now();
     const batch = new Batch();
     for (const reading of readings) {
-      const defs = this.#options.alarms.byPoint.get(pointKey(reading.deviceId, reading.pointId));
-      for (const def of defs ?? [])
-        this.#apply(batch, def, (state) => evaluate(def, state, reading, now, this.#options.newId));
+      const time = reading.sourceTime ?? reading.gatewayTime;
+      for (const def of this.#definitionsOf(reading.deviceId, reading.pointId)) {
+        if (reading.redelivered && time < (this.#states.get(def.conditionId)?.sampleTime ?? time)) continue;
+        this.#apply(batch, def, (state) =>
+          stamped(evaluate(def, state, reading, now, this.#options.newId), time),
+        );
+      }
     }
     return this.#flush(batch);
   }
@@ -135,7 +158,7 @@ export class AlarmEvaluator {
   tick(): void {
     const now = this.#now();
     const batch = new Batch();
-    for (const def of this.#options.alarms.all) {
+    for (const def of this.#definitions) {
       this.#apply(batch, def, (state) => tick(def, state, now, this.#options.newId));
     }
     this.#flush(batch);
@@ -201,4 +224,11 @@ class Batch {
   readonly previousNative = new Map<string, NativeState | undefined>();
   readonly changes = new Map<string, AlarmState | NativeState>();
   readonly drafts: AlarmEventDraft[] = [];
+}
+
+/** Keeps the newest reading time with the state, so a stale redelivery can be told apart. */
+function stamped(evaluation: Evaluation, time: number): Evaluation {
+  const previous = evaluation.state.sampleTime;
+  const sampleTime = previous === undefined ? time : Math.max(previous, time);
+  return { ...evaluation, state: { ...evaluation.state, sampleTime } };
 }

@@ -35,6 +35,13 @@ export interface PendingTransition {
 export interface AlarmState {
   flags: AlarmStateFlags;
   pending?: PendingTransition;
+  /**
+   * Time of the newest reading evaluated, committed with the state: a
+   * redelivered reading older than it was evaluated before the gateway lost
+   * track, and evaluating it again against the newer state would decide
+   * transitions that never happened.
+   */
+  sampleTime?: number;
 }
 
 /** Normal and acknowledged: the ISA-18.2 state of an alarm that has nothing to tell. */
@@ -72,7 +79,7 @@ export function restoreState(def: AlarmDefinition, saved: unknown): AlarmState |
     if (!LEVELS.includes(stored.level)) return undefined;
     flags.level = stored.level as LimitLevel;
   }
-  return { flags };
+  return typeof saved.sampleTime === 'number' ? { flags, sampleTime: saved.sampleTime } : { flags };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -28,6 +28,9 @@ export async function simulateCommand(file: string): Promise<number> {
   for (const [id, server] of plant.opcua) {
     process.stdout.write(`simulating ${id} on ${server.endpoint}\n`);
   }
+  for (const [id, device] of plant.mqtt) {
+    process.stdout.write(`simulating ${id}, publishing to ${device.url}\n`);
+  }
   await untilShutdownSignal();
   await plant.stop();
   return 0;

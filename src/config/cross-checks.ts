@@ -7,11 +7,12 @@
 import { checkAlarmIdentities } from './alarm-identity-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { DEFAULTS } from './defaults.ts';
+import { checkMqttDevices } from './mqtt-checks.ts';
 import { checkOpcuaDevice } from './opcua-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
 
-const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua']);
+const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua', 'mqtt']);
 
 export function crossCheck(site: unknown, context: CheckContext): void {
   if (!isRecord(site)) return;
@@ -28,6 +29,11 @@ export function crossCheck(site: unknown, context: CheckContext): void {
   for (const { item: device, path } of devices) {
     if (device.protocol === 'opcua') checkOpcuaDevice(context, device, path);
   }
+  checkMqttDevices(
+    context,
+    site,
+    devices.filter(({ item }) => item.protocol === 'mqtt'),
+  );
   checkAlarmIdentities(context, site, devices);
 }
 

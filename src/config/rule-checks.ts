@@ -20,15 +20,30 @@ export function checkRule(
   rule: Record<string, unknown>,
   path: Path,
 ): void {
+  checkRuleOn(
+    context,
+    { boolean: isBooleanType(type), name: type, booleanKinds: 'a bool or bit' },
+    rule,
+    path,
+  );
+}
+
+/** For points typed otherwise than Modbus points: whether the value is boolean, and the type as the site file names it. */
+export function checkRuleOn(
+  context: CheckContext,
+  type: { boolean: boolean; name: string; booleanKinds: string; discreteFix?: string },
+  rule: Record<string, unknown>,
+  path: Path,
+): void {
   if (!cleanKeys(context, path, 'kind')) return;
-  const boolean = isBooleanType(type);
+  const { boolean } = type;
   if (rule.kind === 'limit' && boolean) {
-    const message = `a limit rule needs a numeric point, and this point is ${type}; use kind discrete`;
+    const message = `a limit rule needs a numeric point, and this point is ${type.name}; use kind discrete`;
     context.report('CONFIG_SCHEMA', [...path, 'kind'], 'value', message);
     return;
   }
   if (rule.kind === 'discrete' && !boolean) {
-    const message = `a discrete rule needs a bool or bit point, and this point is ${type}; use kind limit`;
+    const message = `a discrete rule needs ${type.booleanKinds} point, and this point is ${type.name}; use kind limit${type.discreteFix ?? ''}`;
     context.report('CONFIG_SCHEMA', [...path, 'kind'], 'value', message);
     return;
   }

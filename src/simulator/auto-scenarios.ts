@@ -5,7 +5,7 @@
  * step. Pure; derived from the point's alarm rules alone.
  */
 import { effectiveDataType, isBooleanType } from '../config/data-types.ts';
-import type { DiscreteRule, LimitRule, ModbusPoint, OpcuaPoint } from '../config/schema.ts';
+import type { DiscreteRule, LimitRule, ModbusPoint, MqttPoint, OpcuaPoint } from '../config/schema.ts';
 import type { Scenario } from './scenarios.ts';
 
 const MIN_PERIOD_MS = 20_000;
@@ -26,7 +26,7 @@ const PLAUSIBLE_BY_UNIT: Readonly<Record<string, number>> = {
 };
 const PLAUSIBLE_DEFAULT = 50;
 
-export function autoScenario(deviceId: string, point: ModbusPoint | OpcuaPoint): Scenario {
+export function autoScenario(deviceId: string, point: ModbusPoint | OpcuaPoint | MqttPoint): Scenario {
   const key = `${deviceId}/${point.id}`;
   const period_ms = MIN_PERIOD_MS + Math.round(fraction(key, 1) * PERIOD_SPREAD_MS);
   const phase_ms = Math.round(fraction(key, 2) * period_ms);
@@ -56,9 +56,9 @@ export function autoScenario(deviceId: string, point: ModbusPoint | OpcuaPoint):
   return { kind: 'ramp', min: span.low - margin, max: span.high + margin, period_ms, phase_ms };
 }
 
-function holdsBoolean(point: ModbusPoint | OpcuaPoint): boolean {
+function holdsBoolean(point: ModbusPoint | OpcuaPoint | MqttPoint): boolean {
   if ('register' in point) return isBooleanType(effectiveDataType(point.register, point.type));
-  return point.type === 'bool';
+  return point.type === 'bool' || point.type === 'boolean';
 }
 
 interface LimitSpan {

@@ -1,12 +1,17 @@
-/** Serves a simulated PLC for every device of a site file: Modbus TCP and OPC UA. */
-
+/**
+ * Serves a simulated PLC for every device of a site file: a Modbus TCP
+ * server, an OPC UA server, or for an MQTT device a publisher (JSON/plain) or
+ * a Sparkplug B edge node on that device's broker.
+ */
 import { join } from 'node:path';
 import { resolveUser } from '../adapters/opcua/credentials.ts';
 import type { OpcuaDevice, SiteFile } from '../config/schema.ts';
 import { autoScenario } from './auto-scenarios.ts';
 import type { DropOut } from './drop-out.ts';
 import { SimulatedModbusDevice } from './modbus-server.ts';
+import { SimulatedMqttPublisher } from './mqtt-publisher.ts';
 import { type SimulatedCondition, SimulatedOpcuaServer } from './opcua-server.ts';
+import { SimulatedEdgeNode } from './sparkplug-edge-node.ts';
 
 /** Silent for 8 s every 90 s, starting 45 s in: long enough for a communication-loss alarm at usual poll rates. */
 const AUTO_DROP_OUT: DropOut = { period_ms: 90_000, silent_ms: 8_000, phase_ms: 45_000 };
@@ -19,11 +24,16 @@ export interface SimulatedPlantOptions {
   /** Where simulated OPC UA servers keep their certificates (one folder per device), so they survive a restart of the simulator. */
   opcuaPkiDir?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Device id -> broker URL to publish to instead of the site file's. */
+  brokerOverrides?: Record<string, string>;
+  /** Time between two publishes of every point of a simulated MQTT device. */
+  mqttIntervalMs?: number;
 }
 
 export interface SimulatedPlant {
   readonly devices: Map<string, SimulatedModbusDevice>;
   readonly opcua: Map<string, SimulatedOpcuaServer>;
+  readonly mqtt: Map<string, SimulatedMqttPublisher | SimulatedEdgeNode>;
   stop(): Promise<void>;
 }
 
@@ -33,8 +43,11 @@ export async function startSimulatedPlant(
 ): Promise<SimulatedPlant> {
   const devices = new Map<string, SimulatedModbusDevice>();
   const opcua = new Map<string, SimulatedOpcuaServer>();
+  const mqtt = new Map<string, SimulatedMqttPublisher | SimulatedEdgeNode>();
   const stop = async () => {
-    await Promise.all([...devices.values(), ...opcua.values()].map((device) => device.stop()));
+    await Promise.all(
+      [...devices.values(), ...opcua.values(), ...mqtt.values()].map((device) => device.stop()),
+    );
   };
   const auto = (options.scenarios ?? 'auto') === 'auto';
   try {
@@ -42,6 +55,21 @@ export async function startSimulatedPlant(
       if (device.protocol === 'opcua') {
         const simulated = await startOpcua(device, options);
         opcua.set(device.id, simulated);
+        if (auto)
+          for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
+        continue;
+      }
+      if (device.protocol === 'mqtt') {
+        const url = options.brokerOverrides?.[device.id];
+        const simOptions = {
+          gatewayId: site.gateway.id,
+          ...(url === undefined ? {} : { url }),
+          ...(options.mqttIntervalMs === undefined ? {} : { intervalMs: options.mqttIntervalMs }),
+        };
+        const simulated = device.sparkplug
+          ? await SimulatedEdgeNode.start(device, simOptions)
+          : await SimulatedMqttPublisher.start(device, simOptions);
+        mqtt.set(device.id, simulated);
         if (auto)
           for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
         continue;
@@ -60,7 +88,7 @@ export async function startSimulatedPlant(
     await stop();
     throw error;
   }
-  return { devices, opcua, stop };
+  return { devices, opcua, mqtt, stop };
 }
 
 /** Serves the device's endpoint port, with an account for the user the device logs in as (when its secret is at hand). */

@@ -46,6 +46,41 @@ export const ERRORS = {
     what: 'the connection to the device failed or was lost',
     todo: 'check host, port and the network path; the gateway retries with backoff',
   },
+  MQTT_CONNECT: {
+    stage: 'adapter',
+    what: 'the MQTT broker cannot be reached or dropped the connection',
+    todo: 'check the url and the network path to the broker; the gateway reconnects with backoff',
+  },
+  MQTT_AUTH: {
+    stage: 'adapter',
+    what: 'the MQTT broker refused the credentials (bad user name or password, or not authorized)',
+    todo: 'check username and the password file or variable, and the broker user; the gateway retries slowly (auth_retry_ms)',
+  },
+  MQTT_TLS: {
+    stage: 'adapter',
+    what: 'the TLS handshake with the MQTT broker failed',
+    todo: 'check tls.ca_file against the broker certificate, the host name in the url, and the client certificate; retried slowly',
+  },
+  MQTT_SUBSCRIBE: {
+    stage: 'adapter',
+    what: 'the MQTT broker refused a subscription (ACL)',
+    todo: "grant the gateway's user read access to the topics in the broker's ACL; the gateway retries slowly",
+  },
+  MQTT_SECRET: {
+    stage: 'adapter',
+    what: 'the MQTT password cannot be read',
+    todo: 'check the file named in password.file (readable by the service user) or that password.env is set',
+  },
+  MQTT_PAYLOAD: {
+    stage: 'adapter',
+    what: 'an MQTT message could not be turned into a value; its points are bad quality',
+    todo: 'check the payload the publisher sends against the format, value_path and type of the points',
+  },
+  SPARKPLUG_REBIRTH: {
+    stage: 'adapter',
+    what: 'the messages of a Sparkplug edge node do not add up (sequence gap, unknown alias, data before birth); a rebirth was requested',
+    todo: 'none if it recurs rarely; frequent gaps mean lost messages between edge node and broker',
+  },
   DEVICE_POLL: {
     stage: 'adapter',
     what: 'polling the device failed',

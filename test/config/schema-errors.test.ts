@@ -240,7 +240,7 @@ describe('tagged unions', () => {
           serial: /dev/ttyUSB0
     `;
     assert.deepEqual(problems(text), [
-      'site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, opcua',
+      'site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, opcua, mqtt',
     ]);
   });
 
