@@ -469,14 +469,7 @@ export class Outbox {
    * next peek.
    */
   peek(maxEvents: number, maxBytes: number): StoredEvent[] {
-    const rows = this.#sql.oldest.all(maxEvents) as EventRow[];
-    const batch: StoredEvent[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
-      bytes += row.bytes;
-      batch.push(storedEvent(row, this.#cipher));
-    }
+    const batch = this.#batchOf(this.#sql.oldest.all(maxEvents) as EventRow[], maxBytes);
     this.#leasedUpTo = batch.at(-1)?.seq ?? 0;
     return batch;
   }
@@ -494,7 +487,11 @@ export class Outbox {
     // Fresh events within reach of the next regular batch need no lane of their own.
     const oldest = (this.#sql.oldestSeq.get() as { seq: number } | undefined)?.seq;
     if (oldest === undefined || from < oldest + maxEvents) return [];
-    const rows = this.#sql.live.all(from, maxEvents) as EventRow[];
+    return this.#batchOf(this.#sql.live.all(from, maxEvents) as EventRow[], maxBytes);
+  }
+
+  /** Rows in order up to the byte bound, but always at least one. */
+  #batchOf(rows: readonly EventRow[], maxBytes: number): StoredEvent[] {
     const batch: StoredEvent[] = [];
     let bytes = 0;
     for (const row of rows) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Outbox } from '../../src/buffer/outbox.ts';
-import { Forwarder } from '../../src/producer/forwarder.ts';
+import { Forwarder, type ForwarderOptions } from '../../src/producer/forwarder.ts';
 import {
   type BrokerClient,
   type OutgoingRecord,
@@ -63,27 +63,33 @@ class ScriptedBroker implements BrokerClient {
   }
 }
 
+/** Batches of two, fast backoff, and an idle poll long enough that a test finishing in time proves the commit signal woke the forwarder. */
+function forwarderOf(outbox: Outbox, options: Partial<ForwarderOptions> = {}): Forwarder {
+  return new Forwarder({
+    outbox,
+    client: broker,
+    topic: { topic: 'alarms', partitions: 3 },
+    batchMaxEvents: 2,
+    batchMaxBytes: 1e6,
+    logger: createLogger('silent'),
+    backoff: new Backoff({ initialMs: 5, maxMs: 20 }),
+    idlePollMs: 60_000,
+    ...options,
+  });
+}
+
+let broker: ScriptedBroker;
+
 describe('Forwarder', () => {
   let temp: ReturnType<typeof tempDir>;
   let outbox: Outbox;
-  let broker: ScriptedBroker;
   let forwarder: Forwarder;
 
   beforeEach(() => {
     temp = tempDir();
     outbox = new Outbox({ path: join(temp.dir, 'buffer.db'), shapeOf: recordShape });
     broker = new ScriptedBroker();
-    forwarder = new Forwarder({
-      outbox,
-      client: broker,
-      topic: { topic: 'alarms', partitions: 3 },
-      batchMaxEvents: 2,
-      batchMaxBytes: 1e6,
-      logger: createLogger('silent'),
-      backoff: new Backoff({ initialMs: 5, maxMs: 20 }),
-      // Long enough that a test finishing in time proves the commit signal woke the forwarder.
-      idlePollMs: 60_000,
-    });
+    forwarder = forwarderOf(outbox);
   });
 
   afterEach(async () => {
@@ -176,17 +182,7 @@ describe('Forwarder', () => {
     let clock = 0;
     outbox.close();
     outbox = new Outbox({ path: join(temp.dir, 'live.db'), shapeOf: recordShape, now: () => clock });
-    forwarder = new Forwarder({
-      outbox,
-      client: broker,
-      topic: { topic: 'alarms', partitions: 3 },
-      batchMaxEvents: 2,
-      batchMaxBytes: 1e6,
-      logger: createLogger('silent'),
-      backoff: new Backoff({ initialMs: 5, maxMs: 20 }),
-      idlePollMs: 60_000,
-      liveWindowMs: 1000,
-    });
+    forwarder = forwarderOf(outbox, { liveWindowMs: 1000 });
     outbox.commit(
       [],
       Array.from({ length: 10 }, () => draft({ asset: 'backlog' })),
@@ -211,16 +207,7 @@ describe('Forwarder', () => {
 
   test('a drain rate limit spaces the backlog out', async () => {
     await forwarder.stop();
-    forwarder = new Forwarder({
-      outbox,
-      client: broker,
-      topic: { topic: 'alarms', partitions: 3 },
-      batchMaxEvents: 2,
-      batchMaxBytes: 1e6,
-      logger: createLogger('silent'),
-      idlePollMs: 60_000,
-      drainMaxEventsPerSecond: 40,
-    });
+    forwarder = forwarderOf(outbox, { drainMaxEventsPerSecond: 40 });
     outbox.commit(
       [],
       Array.from({ length: 8 }, () => draft()),

@@ -8,6 +8,7 @@ import { isBitRegister } from '../../config/data-types.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
 import type { ModbusPoint, ModbusTcpDevice } from '../../config/schema.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import { qualityLog } from '../quality-log.ts';
 import type { Reading } from '../reading.ts';
 import type { DeviceSession, PollingDriver } from '../runner.ts';
 import { connectModbusTcp, type ModbusConnection, ModbusExceptionError } from './client.ts';
@@ -30,23 +31,7 @@ export function createModbusDriver(device: ModbusTcpDevice, logger: Logger): Mod
   const points = new Map(device.points.map((point) => [point.id, point]));
   const counters: ModbusCounters = { requests: 0, exceptions: 0, badValues: 0 };
   const plan = planReads(device.points.map(plannedPoint), planLimits(device));
-  const badPoints = new Map<string, string>();
-
-  /** Logs a point's quality only when it changes, so a persistently bad point is one line, not one per poll. */
-  function noteQuality(pointId: string, reason: string | undefined): void {
-    const previous = badPoints.get(pointId);
-    if (reason === undefined) {
-      if (previous !== undefined) {
-        badPoints.delete(pointId);
-        logger.info({ point: pointId }, 'point quality good again');
-      }
-      return;
-    }
-    if (previous !== reason) {
-      badPoints.set(pointId, reason);
-      logger.warn({ point: pointId, reason }, `point ${pointId} is bad quality: ${reason}`);
-    }
-  }
+  const noteQuality = qualityLog(logger, 'POINT_DECODE');
 
   function readingsOf(request: ReadRequest, data: readonly (number | boolean)[], at: number): Reading[] {
     return request.points.map(({ id, offset, words }) => {
@@ -86,7 +71,7 @@ export function createModbusDriver(device: ModbusTcpDevice, logger: Logger): Mod
       counters.exceptions += 1;
       if (request.points.length === 1) {
         const pointId = request.points[0]?.id as string;
-        noteQuality(pointId, error.message);
+        noteQuality(pointId, error.message, 'MODBUS_EXCEPTION');
         return [badReading(pointId, error.message, Date.now())];
       }
       // One refused address spoils a merged read: isolate the culprit by reading its points one by one from now on.

@@ -3,8 +3,8 @@
  * code, the value converted or refused, the server's source timestamp kept.
  * A point that turns bad is logged once per reason, not once per value.
  */
-import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import { qualityLog } from '../quality-log.ts';
 import type { Reading } from '../reading.ts';
 import type { UaSample } from './client.ts';
 import { convertValue, qualityOf } from './quality.ts';
@@ -19,22 +19,7 @@ export function pointReadings(
   logger: Logger,
   counters: { badValues: number },
 ): PointReadings {
-  const badPoints = new Map<string, string>();
-
-  function noteQuality(pointId: string, reason: string | undefined): void {
-    const previous = badPoints.get(pointId);
-    if (reason === undefined) {
-      if (previous !== undefined) {
-        badPoints.delete(pointId);
-        logger.info({ point: pointId }, 'point quality good again');
-      }
-      return;
-    }
-    if (previous === reason) return;
-    badPoints.set(pointId, reason);
-    const error = new GatewayError('OPCUA_NODE', `point ${pointId}: ${reason}`);
-    logger.warn({ point: pointId, code: error.code }, error.describe());
-  }
+  const noteQuality = qualityLog(logger, 'OPCUA_NODE');
 
   function bad(pointId: string, reason: string, at: number): Reading {
     counters.badValues += 1;
