@@ -25,6 +25,7 @@ import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
 import { benchMqtt } from './bench/section-mqtt.ts';
 import { benchOpcua } from './bench/section-opcua.ts';
+import { benchOutage } from './bench/section-outage.ts';
 import { dec1, mib } from './bench/stats.ts';
 
 const options = parseOptions(process.argv.slice(2));
@@ -93,7 +94,11 @@ try {
     await benchMqtt(report, { dir, brokers: broker.brokers, messages: options.mqttMessages, log: progress });
   }
 
-  report.section(7, 'Resident memory');
+  if (options.sections.has('outage')) {
+    await benchOutage(report, { dir, seconds: options.outageSeconds, log: progress });
+  }
+
+  report.section(8, 'Resident memory');
   const rows: [string, string][] = [
     ['bench process, peak RSS (everything above)', mib(process.resourceUsage().maxRSS * 1024)],
   ];
@@ -105,7 +110,7 @@ try {
   }
   const jvm = broker?.peakRssBytes();
   if (jvm !== undefined) rows.push(['Kafka broker JVM, peak RSS', mib(jvm)]);
-  report.add(7, {
+  report.add(8, {
     title: 'Peaks',
     method:
       "the bench process's own high-water mark from process.resourceUsage().maxRSS; the gateway run's from " +

@@ -51,11 +51,20 @@ export async function benchBroker(log: (line: string) => void): Promise<BenchBro
 
 /** VmHWM: the high-water mark of a process's resident set, from /proc (Linux only). */
 export function peakRssOf(pid: number): number | undefined {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** VmRSS: a process's resident set now, from /proc (Linux only). */
+export function rssOf(pid: number): number | undefined {
+  return statusBytes(pid, 'VmRSS');
+}
+
+function statusBytes(pid: number, field: string): number | undefined {
   const file = `/proc/${pid}/status`;
   if (!existsSync(file)) return undefined;
   const line = readFileSync(file, 'utf8')
     .split('\n')
-    .find((each) => each.startsWith('VmHWM:'));
+    .find((each) => each.startsWith(`${field}:`));
   const kb = Number(line?.split(/\s+/)[1]);
   return Number.isFinite(kb) ? kb * 1024 : undefined;
 }

@@ -1,7 +1,7 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua', 'mqtt'] as const;
+export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua', 'mqtt', 'outage'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -18,6 +18,8 @@ export interface BenchOptions {
   modbusSeconds: number;
   opcuaSeconds: number;
   mqttMessages: number;
+  /** Length of the broker outage run. */
+  outageSeconds: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -31,7 +33,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --points N          points per PLC in the latency run (default 250)
   --seconds N         seconds per Modbus read-rate run (default 3; quick 1)
   --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)
-  --messages N        MQTT messages per QoS run (default 20000; quick 5000)`;
+  --messages N        MQTT messages per QoS run (default 20000; quick 5000)
+  --outage-seconds N  length of the broker outage run (default 180; quick 40)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -55,6 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       seconds: { type: 'string' },
       'opcua-seconds': { type: 'string' },
       messages: { type: 'string' },
+      'outage-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -79,5 +83,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     modbusSeconds: count('seconds', values.seconds, quick ? 1 : 3),
     opcuaSeconds: count('opcua-seconds', values['opcua-seconds'], quick ? 4 : 10),
     mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
+    outageSeconds: count('outage-seconds', values['outage-seconds'], quick ? 40 : 180),
   };
 }

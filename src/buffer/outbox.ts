@@ -129,8 +129,11 @@ function prepareStatements(db: BufferDatabase) {
        ORDER BY o.seq LIMIT ?`,
     ),
     totals: db.prepare('SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
+    // created_at grows with seq: the oldest event is the first row, found through the primary key, not a scan.
     stats: db.prepare(
-      'SELECT MIN(seq) AS oldestSeq, MIN(created_at) AS oldestCreatedAt, (SELECT COUNT(*) FROM dead_letter) AS deadLetters FROM outbox',
+      `SELECT (SELECT seq FROM outbox ORDER BY seq LIMIT 1) AS oldestSeq,
+              (SELECT created_at FROM outbox ORDER BY seq LIMIT 1) AS oldestCreatedAt,
+              (SELECT COUNT(*) FROM dead_letter) AS deadLetters`,
     ),
     toDeadLetter: db.prepare(
       `INSERT INTO dead_letter (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, failed_at, reason)

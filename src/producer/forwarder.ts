@@ -10,7 +10,12 @@ import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { type BrokerClient, RecordsRejectedError, type TopicSpec } from './kafka-client.ts';
+import {
+  type BrokerClient,
+  RecordsRejectedError,
+  TopicMissingError,
+  type TopicSpec,
+} from './kafka-client.ts';
 
 export interface ForwarderOptions {
   outbox: Outbox;
@@ -180,6 +185,7 @@ export class Forwarder {
       } else {
         logger.debug({ code: error.code }, error.describe());
       }
+      if (cause instanceof TopicMissingError) this.#topicReady = false;
       if (!bufferFault) {
         this.stats.brokerUp = false;
         await client.reset();

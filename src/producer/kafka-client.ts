@@ -56,8 +56,12 @@ const PERMANENT: Record<string, RejectionReason> = {
   INVALID_TOPIC_EXCEPTION: 'invalid',
 };
 
-/** Finds a permanent broker error anywhere in kafkajs's chain of wrapped errors. */
-export function permanentRejection(error: unknown, depth = 0): RecordsRejectedError | undefined {
+/** The first broker error (protocol error name and message) in kafkajs's chain of wrapped errors that `wanted` accepts. */
+function brokerError(
+  error: unknown,
+  wanted: (type: string) => boolean,
+  depth = 0,
+): { type: string; message: string } | undefined {
   if (!error || typeof error !== 'object' || depth > 5) return undefined;
   const candidate = error as {
     type?: unknown;
@@ -66,12 +70,8 @@ export function permanentRejection(error: unknown, depth = 0): RecordsRejectedEr
     originalError?: unknown;
     errors?: unknown;
   };
-  if (typeof candidate.type === 'string' && candidate.type in PERMANENT) {
-    return new RecordsRejectedError(
-      PERMANENT[candidate.type] as RejectionReason,
-      candidate.type,
-      candidate.message ?? candidate.type,
-    );
+  if (typeof candidate.type === 'string' && wanted(candidate.type)) {
+    return { type: candidate.type, message: candidate.message ?? candidate.type };
   }
   const nested = [
     candidate.cause,
@@ -79,10 +79,26 @@ export function permanentRejection(error: unknown, depth = 0): RecordsRejectedEr
     ...(Array.isArray(candidate.errors) ? candidate.errors : []),
   ];
   for (const inner of nested) {
-    const found = permanentRejection(inner, depth + 1);
+    const found = brokerError(inner, wanted, depth + 1);
     if (found) return found;
   }
   return undefined;
+}
+
+/** Finds a permanent broker error anywhere in kafkajs's chain of wrapped errors. */
+export function permanentRejection(error: unknown): RecordsRejectedError | undefined {
+  const found = brokerError(error, (type) => type in PERMANENT);
+  return (
+    found && new RecordsRejectedError(PERMANENT[found.type] as RejectionReason, found.type, found.message)
+  );
+}
+
+/** The topic is gone (deleted, or a broker that lost it): the forwarder creates it again instead of retrying blind. */
+export class TopicMissingError extends Error {
+  constructor(topic: string, message: string) {
+    super(`topic ${topic}: ${message}`);
+    this.name = 'TopicMissingError';
+  }
 }
 
 export interface BrokerClient {
@@ -185,6 +201,8 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
           })),
         });
       } catch (error) {
+        const missing = brokerError(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION');
+        if (missing) throw new TopicMissingError(topic, missing.message);
         throw permanentRejection(error) ?? error;
       }
     },
