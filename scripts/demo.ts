@@ -11,8 +11,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
+import { waitingEvents } from '../src/buffer/waiting.ts';
 import { loadSiteFile } from '../src/config/load.ts';
 import { resolveBufferPath } from '../src/gateway.ts';
 import { KafkaBroker } from './kafka-broker.ts';
@@ -99,16 +99,7 @@ async function connectWhenTopicExists(kafka: Kafka, consumer: ReturnType<Kafka['
 }
 
 function bufferedEvents(): number {
-  try {
-    const db = new Database(resolveBufferPath(site, {}), { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
+  return waitingEvents(resolveBufferPath(site, {}));
 }
 
 function sleep(ms: number): Promise<void> {

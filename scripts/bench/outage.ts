@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
+import { waitingEvents } from '../../src/buffer/waiting.ts';
 import { GatewayProcess } from '../../test/harness/gateway-process.ts';
 import { startChaosPlant } from '../chaos/site.ts';
 import { rssOf } from './broker.ts';
@@ -34,19 +34,6 @@ export const SAMPLE_EVERY_MS = 5000;
 /** Nothing listens on port 1 of loopback: every connection attempt is refused at once, as with a broker that is down. */
 const NO_BROKER = '127.0.0.1:1';
 
-function buffered(path: string): number {
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
 export async function measureOutage(plan: OutagePlan): Promise<OutageRun> {
   const plant = await startChaosPlant({
     devices: plan.devices,
@@ -67,7 +54,7 @@ export async function measureOutage(plan: OutagePlan): Promise<OutageRun> {
       const pid = gateway.child.pid;
       const rss = pid === undefined ? undefined : rssOf(pid);
       if (rss === undefined) throw new Error(`the gateway exited during the outage: ${gateway.stderr}`);
-      samples.push({ at: (Date.now() - started) / 1000, rss, buffered: buffered(bufferPath) });
+      samples.push({ at: (Date.now() - started) / 1000, rss, buffered: waitingEvents(bufferPath) });
       plan.log(
         `outage: ${Math.round((Date.now() - started) / 1000)} s, ${samples.at(-1)?.buffered} events buffered`,
       );
