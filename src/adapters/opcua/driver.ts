@@ -158,6 +158,8 @@ export function createOpcuaDriver(
   const lifetimeCount = Math.max(3 * keepAliveCount, Math.ceil(sessionTimeoutMs / publishingIntervalMs));
   /** What the last lost session left for the next one to take over. */
   let carried: Carried | undefined;
+  /** Whether a push session was ever set up: every later one is a reconnect, whose path is logged. */
+  let connectedBefore = false;
 
   /** Once per connect after a loss: which way the subscriptions came back. */
   function logRestore(restored: Restored, reconnect: boolean): void {
@@ -252,7 +254,7 @@ export function createOpcuaDriver(
         });
         const restored = await restoreSubscriptions(session, specs, handlers, previous, sessionTimeoutMs);
         outcomes = restored.outcomes;
-        logRestore(restored, previous !== undefined);
+        logRestore(restored, connectedBefore);
         const now = Date.now();
         plan.subscriptions.forEach((calls, subscription) => {
           const items = calls.flat();
@@ -285,6 +287,7 @@ export function createOpcuaDriver(
           }),
         };
       };
+      connectedBefore = true;
       lastHeard = Date.now();
       watchdog = setInterval(
         () => {

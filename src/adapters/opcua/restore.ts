@@ -48,7 +48,7 @@ export async function restoreSubscriptions(
   const candidates: number[] = [];
   let reason: string | undefined;
   if (carried === undefined) {
-    reason = undefined;
+    reason = 'the last session left no subscriptions to take over';
   } else if (Date.now() - carried.lostAt >= sessionTimeoutMs) {
     reason = 'the lost session has timed out on the server';
   } else {
