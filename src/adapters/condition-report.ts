@@ -8,6 +8,11 @@ export interface ConditionReport {
   readonly sourceName: string;
   /** The condition's name (ConditionName), unique per source. */
   readonly conditionName: string;
+  /**
+   * Set for a branch: an earlier state of the condition the server keeps
+   * apart (OPC UA BranchId) until it is acknowledged; absent for the condition itself.
+   */
+  readonly branch?: string;
   readonly active: boolean;
   readonly acked: boolean;
   readonly confirmed?: boolean;

@@ -55,6 +55,13 @@ export interface AlarmReason {
    * not watching), absent for a transition seen live.
    */
   refresh?: boolean;
+  /**
+   * Native conditions: set on events of a branch (an earlier state the server
+   * keeps apart until it is acknowledged): the server's BranchId, and the
+   * condition_id of the condition the branch belongs to.
+   */
+  branch_id?: string;
+  branch_of?: string;
 }
 
 /** Everything in an event except what the buffer assigns when it commits (seq). */

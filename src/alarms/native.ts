@@ -6,7 +6,14 @@
  * re-reported by a ConditionRefresh in the state already published yields no
  * event at all, and one that changed while the gateway was away yields the
  * transitions it missed, marked `reason.refresh`.
+ *
+ * A branch (OPC UA BranchId: an earlier state the server keeps apart so it can
+ * still be acknowledged) is tracked as a condition of its own, named after
+ * the condition with a suffix, and yields only `ack` and `confirm`: the
+ * raise and clear of the state it preserves were already published under the
+ * condition itself, and publishing them again would count the alarm twice.
  */
+import { createHash } from 'node:crypto';
 import type { ConditionReport } from '../adapters/condition-report.ts';
 import type { Priority } from '../config/schema.ts';
 import { conditionIdOf } from './definition.ts';
@@ -32,6 +39,8 @@ export interface NativeState {
   flags: AlarmStateFlags;
   severity: number;
   message: string;
+  /** A branch: its BranchId and the condition_id of the condition it belongs to. */
+  branch?: { id: string; of: string };
 }
 
 export interface NativeEvaluation {
@@ -54,13 +63,34 @@ export function idOf(name: string): string {
   return (cleaned || 'unnamed').slice(0, 64);
 }
 
+/** The characters of the alarm id a branch suffix takes, so a branch id fits in the 64 of an id. */
+const BRANCH_SUFFIX_LENGTH = '.branch-'.length + 8;
+
+/**
+ * The identity of a condition, or of one of its branches: `<alarm>.branch-<8
+ * hex digits>`, derived from the BranchId so that every report of the branch
+ * (and a ConditionRefresh after a restart) lands on the same identity, short
+ * and of id characters whatever NodeId the server uses for branches.
+ */
 export function nativeConditionId(
   place: NativePlace,
-  report: Pick<ConditionReport, 'sourceName' | 'conditionName'>,
+  report: Pick<ConditionReport, 'sourceName' | 'conditionName' | 'branch'>,
 ) {
   const point = idOf(report.sourceName);
-  const alarm = idOf(report.conditionName);
-  return { point, alarm, conditionId: conditionIdOf({ ...place, point, alarm }) };
+  const trunk = idOf(report.conditionName);
+  const trunkId = conditionIdOf({ ...place, point, alarm: trunk });
+  if (report.branch === undefined) return { point, alarm: trunk, conditionId: trunkId };
+  const alarm = `${trunk.slice(0, 64 - BRANCH_SUFFIX_LENGTH)}.branch-${branchHash(report.branch)}`;
+  return {
+    point,
+    alarm,
+    conditionId: conditionIdOf({ ...place, point, alarm }),
+    branch: { id: report.branch, of: trunkId },
+  };
+}
+
+function branchHash(branchId: string): string {
+  return createHash('sha256').update(branchId).digest('hex').slice(0, 8);
 }
 
 const NORMAL: AlarmStateFlags = {
@@ -80,7 +110,7 @@ export function evaluateNative(
   now: number,
   newId: () => string,
 ): NativeEvaluation {
-  const { point, alarm } = nativeConditionId(place, report);
+  const { point, alarm, branch } = nativeConditionId(place, report);
   const target: AlarmStateFlags = {
     ...NORMAL,
     active: report.active,
@@ -95,6 +125,7 @@ export function evaluateNative(
     flags: target,
     severity: report.severity,
     message: report.message,
+    ...(branch === undefined ? {} : { branch }),
   };
   const before = previous?.flags ?? NORMAL;
   const steps: AlarmTransition[] = [];
@@ -103,11 +134,14 @@ export function evaluateNative(
   if (previous !== undefined && !before.acked && target.acked) steps.push('ack');
   if (before.confirmed === false && target.confirmed === true) steps.push('confirm');
   if (before.active && !target.active) steps.push('clear');
+  // A branch preserves a state whose raise and clear downstream already has; only its acknowledgement is news.
+  const news = branch === undefined ? steps : steps.filter((step) => step === 'ack' || step === 'confirm');
 
   const events: AlarmEventDraft[] = [];
   let flags: AlarmStateFlags = { ...before };
   for (const transition of steps) {
     flags = flagsAfter(flags, transition, target);
+    if (!news.includes(transition)) continue;
     events.push(draft(place, state, transition, flags, report.time, now, refresh, newId));
   }
   return { state, events };
@@ -125,7 +159,8 @@ export function vanishedNative(
   newId: () => string,
 ): NativeEvaluation {
   const state: NativeState = { ...previous, flags: { ...previous.flags, active: false, acked: true } };
-  if (!previous.flags.active) return { state, events: [] };
+  // A branch the server no longer mentions was acknowledged and deleted; its state was never raised here.
+  if (!previous.flags.active || previous.branch !== undefined) return { state, events: [] };
   const flags = { ...previous.flags, active: false };
   return {
     state,
@@ -177,7 +212,8 @@ function draft(
 ): AlarmEventDraft {
   const priority = priorityOfSeverity(state.severity);
   const sourceTime = isoTime(at);
-  const text = why ?? `the server reported condition ${state.alarm} of ${state.point} ${WORDS[transition]}`;
+  const what = state.branch === undefined ? 'condition' : 'an earlier state (branch) of condition';
+  const text = why ?? `the server reported ${what} ${state.alarm} of ${state.point} ${WORDS[transition]}`;
   return {
     event_id: newId(),
     schema: EVENT_SCHEMA,
@@ -201,7 +237,12 @@ function draft(
     gateway_time: isoTime(now),
     event_date: utcDate(sourceTime),
     message: state.message || `${state.point} ${state.alarm}`,
-    reason: { rule: 'native', text, ...(refresh ? { refresh: true } : {}) },
+    reason: {
+      rule: 'native',
+      text,
+      ...(refresh ? { refresh: true } : {}),
+      ...(state.branch === undefined ? {} : { branch_id: state.branch.id, branch_of: state.branch.of }),
+    },
   };
 }
 
@@ -226,5 +267,12 @@ export function restoreNativeState(saved: unknown): NativeState | undefined {
     },
     severity: typeof s.severity === 'number' ? s.severity : 500,
     message: typeof s.message === 'string' ? s.message : '',
+    ...branchOf(s.branch),
   };
+}
+
+function branchOf(saved: unknown): Pick<NativeState, 'branch'> {
+  if (typeof saved !== 'object' || saved === null) return {};
+  const { id, of } = saved as Record<string, unknown>;
+  return typeof id === 'string' && typeof of === 'string' ? { branch: { id, of } } : {};
 }

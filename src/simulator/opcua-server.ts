@@ -83,13 +83,22 @@ interface NamespaceExtras {
 
 /** The part of node-opcua's alarm object the simulator drives. */
 interface LiveCondition {
-  currentBranch(): { getEventId(): Buffer };
+  currentBranch(): LiveBranch;
+  /** A copy of the current state under a new BranchId, kept until acknowledged. */
+  createBranch(): LiveBranch;
+  raiseConditionEvent(branch: LiveBranch, renewEventId: boolean): void;
   /**
    * node-opcua's own acknowledge path (what its Acknowledge method runs). The
    * public acknowledgeAndAutoConfirmBranch also confirms, and node-opcua then
    * stops retaining a still-active alarm, which real servers do not do.
    */
   _acknowledge_branch(eventId: Buffer, comment: string, branch: unknown, message: string): unknown;
+}
+
+interface LiveBranch {
+  getEventId(): Buffer;
+  getBranchId(): { toString(): string };
+  setAckedState(acked: boolean): unknown;
 }
 
 /** What a variable needs to update itself, independent of which server instance holds it. */
@@ -104,6 +113,7 @@ export class SimulatedOpcuaServer {
   readonly #scenarios = new Map<string, { scenario: Scenario; startedAt: number }>();
   readonly #variables = new Map<string, LiveVariable>();
   readonly #conditions = new Map<string, LiveCondition>();
+  readonly #branches = new Map<string, LiveBranch>();
   readonly #pkiDir: string;
   readonly #ownsPki: boolean;
   #leading: readonly string[];
@@ -181,6 +191,33 @@ export class SimulatedOpcuaServer {
     condition._acknowledge_branch(branch.getEventId(), comment, branch, 'Server/Acknowledge');
   }
 
+  /**
+   * The server keeps the current state of the point's condition apart as a
+   * branch (as servers do for an activation still to be acknowledged) and
+   * reports it; returns its BranchId.
+   */
+  branch(pointId: string): string {
+    const condition = this.#condition(pointId);
+    const branch = condition.createBranch();
+    branch.setAckedState(false);
+    condition.raiseConditionEvent(branch, true);
+    this.#branches.set(pointId, branch);
+    return branch.getBranchId().toString();
+  }
+
+  /** An operator acknowledges the last branch made by branch(). */
+  acknowledgeBranch(pointId: string, comment = 'branch acknowledged at the server'): void {
+    const branch = this.#branches.get(pointId);
+    if (!branch) throw new Error(`point ${pointId} has no branch`);
+    this.#condition(pointId)._acknowledge_branch(branch.getEventId(), comment, branch, 'Server/Acknowledge');
+  }
+
+  #condition(pointId: string): LiveCondition {
+    const condition = this.#conditions.get(pointId);
+    if (!condition) throw new Error(`point ${pointId} has no simulated condition`);
+    return condition;
+  }
+
   read(pointId: string): PointValue {
     return this.#slot(pointId).value;
   }
@@ -216,6 +253,7 @@ export class SimulatedOpcuaServer {
     this.#server = undefined;
     this.#variables.clear();
     this.#conditions.clear();
+    this.#branches.clear();
     await server?.shutdown(0);
   }
 

@@ -9,7 +9,9 @@ import {
   idOf,
   type NativePlace,
   type NativeState,
+  nativeConditionId,
   priorityOfSeverity,
+  restoreNativeState,
   vanishedNative,
 } from '../../src/alarms/native.ts';
 import type { StateChange } from '../../src/buffer/outbox.ts';
@@ -113,6 +115,83 @@ describe('native condition transitions (pure)', () => {
   });
 });
 
+describe('native condition branches (pure)', () => {
+  const BRANCH = 'ns=1;g=7c1f3b2a-0000-4000-8000-00000000a1b2';
+
+  test('a branch has its own identity, derived from the BranchId, next to the condition', () => {
+    const trunk = nativeConditionId(place, report());
+    const branch = nativeConditionId(place, report({ branch: BRANCH }));
+    assert.equal(branch.point, trunk.point);
+    assert.match(branch.alarm, /^HighLevel\.branch-[0-9a-f]{8}$/);
+    assert.equal(branch.conditionId, `s/a/l/tank/Tank_Level/${branch.alarm}`);
+    assert.deepEqual(branch.branch, { id: BRANCH, of: trunk.conditionId });
+    assert.equal(nativeConditionId(place, report({ branch: BRANCH })).alarm, branch.alarm, 'stable');
+    assert.notEqual(nativeConditionId(place, report({ branch: `${BRANCH}3` })).alarm, branch.alarm);
+    const long = nativeConditionId(place, report({ conditionName: 'x'.repeat(80), branch: BRANCH }));
+    assert.equal(long.alarm.length, 64);
+  });
+
+  test('a branch is acknowledged and confirmed with the branch id in the reason; no second raise', () => {
+    const seen = evaluateNative(
+      place,
+      undefined,
+      report({ branch: BRANCH, active: true, acked: false, confirmed: false }),
+      false,
+      T,
+      newId,
+    );
+    assert.deepEqual(seen.events, [], 'the raise was published under the condition itself');
+    const acked = evaluateNative(
+      place,
+      seen.state,
+      report({ branch: BRANCH, active: false, acked: true, confirmed: false }),
+      false,
+      T + 1,
+      newId,
+    );
+    assert.deepEqual(
+      acked.events.map((e) => e.transition),
+      ['ack'],
+      'no clear either',
+    );
+    const [event] = acked.events as [AlarmEventDraft];
+    assert.equal(event.reason.branch_id, BRANCH);
+    assert.equal(event.reason.branch_of, 's/a/l/tank/Tank_Level/HighLevel');
+    assert.match(event.condition_id, /\/HighLevel\.branch-[0-9a-f]{8}$/);
+    assert.equal(event.kind, 'native');
+    const confirmed = evaluateNative(
+      place,
+      acked.state,
+      report({ branch: BRANCH, active: false, acked: true, confirmed: true }),
+      false,
+      T + 2,
+      newId,
+    );
+    assert.deepEqual(
+      confirmed.events.map((e) => [e.transition, e.reason.branch_id]),
+      [['confirm', BRANCH]],
+    );
+  });
+
+  test('events of the condition itself carry no branch fields', () => {
+    const { events } = evaluateNative(place, undefined, report(), false, T, newId);
+    assert.equal(events[0]?.reason.branch_id, undefined);
+    assert.equal(events[0]?.reason.branch_of, undefined);
+  });
+
+  test('a branch a refresh no longer mentions was deleted by the server: no clear', () => {
+    const seen = evaluateNative(place, undefined, report({ branch: BRANCH }), false, T, newId).state;
+    const { events, state } = vanishedNative(place, seen, T + 1, newId);
+    assert.deepEqual(events, []);
+    assert.equal(state.flags.active, false);
+  });
+
+  test('the branch survives a restart of the gateway through its saved state', () => {
+    const { state } = evaluateNative(place, undefined, report({ branch: BRANCH }), false, T, newId);
+    assert.deepEqual(restoreNativeState(JSON.parse(JSON.stringify(state)))?.branch, state.branch);
+  });
+});
+
 describe('native conditions in the evaluator', () => {
   const site: SiteFile = {
     site: 's',
@@ -179,6 +258,33 @@ describe('native conditions in the evaluator', () => {
       events.map((e) => e.transition),
       ['raise'],
     );
+  });
+
+  test('a branch and its condition are kept apart, also through a refresh and a restart', () => {
+    const BRANCH = 'ns=1;i=90001';
+    const first = setup();
+    first.evaluator.conditions('ua', [report()], false);
+    first.evaluator.conditions('ua', [report({ active: false })], false);
+    // Active again while the first activation is still unacknowledged: the server keeps that one as a branch.
+    first.evaluator.conditions(
+      'ua',
+      [report({ branch: BRANCH, active: false, acked: false }), report({ time: T + 10 })],
+      false,
+    );
+    first.evaluator.conditions('ua', [report({ branch: BRANCH, active: false, acked: true })], false);
+    assert.deepEqual(
+      first.events.map((e) => [e.transition, e.reason.branch_id]),
+      [
+        ['raise', undefined],
+        ['clear', undefined],
+        ['raise', undefined],
+        ['ack', BRANCH],
+      ],
+    );
+    const restarted = setup(first.states);
+    // The branch is gone from the refresh (acknowledged and deleted), the condition still active: no news.
+    assert.equal(restarted.evaluator.conditions('ua', [report()], true), true);
+    assert.deepEqual(restarted.events, []);
   });
 
   test('devices without native_conditions are ignored', () => {

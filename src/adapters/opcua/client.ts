@@ -24,6 +24,7 @@ import {
   setErrorLogger,
   setWarningLogger,
   TimestampsToReturn,
+  type TransferSubscriptionsResponse,
   type UserIdentityInfo,
   UserTokenType,
   type Variant,
@@ -78,6 +79,12 @@ export interface UaSubscriptionSpec {
   publishingIntervalMs: number;
   /** Publishing intervals without data after which the server sends a keep-alive. */
   keepAliveCount: number;
+  /**
+   * Publishing intervals without a publish request after which the server
+   * deletes the subscription; as long as the session timeout, so a
+   * subscription outlives an outage as long as its session does and can be transferred.
+   */
+  lifetimeCount: number;
   /** Create calls, each within the server's MaxMonitoredItemsPerCall. */
   calls: readonly (readonly UaMonitorSpec[])[];
 }
@@ -104,6 +111,21 @@ export interface UaEventSubscription {
   refresh(): Promise<void>;
 }
 
+/** Where the notifications of a subscription go; swapped when a new session takes it over. */
+export interface UaHandlers {
+  onChange: (index: number, sample: UaSample) => void;
+  onKeepAlive: () => void;
+}
+
+/**
+ * A subscription of a lost session, detached from it so that closing the old
+ * connection cannot delete it: a new session may still take it over
+ * (TransferSubscriptions) while the server keeps it.
+ */
+export interface UaDetachedSubscription {
+  readonly subscriptionId: number;
+}
+
 export interface UaOperationLimits {
   /** 0 when the server sets no limit. */
   maxMonitoredItemsPerCall: number;
@@ -119,11 +141,22 @@ export interface UaSession {
    * all calls; the result holds, per item, undefined when it is monitored or
    * the reason it is not.
    */
-  subscribe(
-    spec: UaSubscriptionSpec,
-    onChange: (index: number, sample: UaSample) => void,
-    onKeepAlive: () => void,
+  subscribe(spec: UaSubscriptionSpec, handlers: UaHandlers): Promise<(string | undefined)[]>;
+  /**
+   * Asks the server to move subscriptions of a lost session to this one, with
+   * their current values sent again. Per subscription: undefined when it was
+   * transferred (its notifications now reach `handlers`), else why not
+   * (BadSubscriptionIdInvalid after a server restart, BadUserAccessDenied, …).
+   */
+  transfer(
+    detached: readonly UaDetachedSubscription[],
+    handlers: readonly UaHandlers[],
   ): Promise<(string | undefined)[]>;
+  /**
+   * The data subscriptions, taken out of this session when its link is lost
+   * (see UaDetachedSubscription), by the handlers they were created or transferred with.
+   */
+  detach(): Map<UaHandlers, UaDetachedSubscription>;
   /** Subscribes to the events of a notifier node (Alarms & Conditions). */
   subscribeEvents(
     sourceNodeId: string,
@@ -221,6 +254,10 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
   session.on('session_closed', () => reportLost('the server closed the session'));
 
   const subscriptions: ClientSubscription[] = [];
+  /** Data subscriptions: the ones a later session may take over. */
+  const data = new Set<ClientSubscription>();
+  /** Set once the data subscriptions were detached: the session is then closed without deleting them. */
+  let keepSubscriptions = false;
 
   return {
     async namespaceArray() {
@@ -242,17 +279,21 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
       );
       return values.map(sampleOf);
     },
-    async subscribe(spec, onChange, onKeepAlive) {
+    async subscribe(spec, handlers) {
       const subscription = await ClientSubscription.create(session, {
         requestedPublishingInterval: spec.publishingIntervalMs,
         requestedMaxKeepAliveCount: spec.keepAliveCount,
-        requestedLifetimeCount: spec.keepAliveCount * 4,
+        requestedLifetimeCount: spec.lifetimeCount,
         maxNotificationsPerPublish: 0,
         publishingEnabled: true,
         priority: 1,
       });
       subscriptions.push(subscription);
-      subscription.on('keepalive', onKeepAlive);
+      data.add(subscription);
+      HANDLERS.set(subscription, handlers);
+      subscription.on('keepalive', () => HANDLERS.get(subscription)?.onKeepAlive());
+      const onChange = (index: number, sample: UaSample) =>
+        HANDLERS.get(subscription)?.onChange(index, sample);
       const outcome: (string | undefined)[] = [];
       let offset = 0;
       for (const call of spec.calls) {
@@ -261,6 +302,56 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
         outcome.push(...(await monitorCall(subscription, call, base, onChange)));
       }
       return outcome;
+    },
+    async transfer(detached, handlers) {
+      const taken = detached.map((entry) => DETACHED.get(entry));
+      let results: (string | undefined)[];
+      try {
+        // The raw service sits on the session object; node-opcua's ClientSession type does not list it.
+        const raw = session as unknown as RawTransfer;
+        const response = await raw.transferSubscriptions({
+          subscriptionIds: detached.map((entry) => entry.subscriptionId),
+          sendInitialValues: true,
+        });
+        results = detached.map((_, index) => {
+          const status = response.results?.[index]?.statusCode;
+          return status?.isGood() ? undefined : (status?.name ?? 'BadUnexpectedError');
+        });
+      } catch (error) {
+        // A server without the service (BadServiceUnsupported) or a failed call: every subscription is recreated.
+        results = detached.map(() => messageOf(error));
+      }
+      results.forEach((reason, index) => {
+        const moved = taken[index];
+        const handler = handlers[index];
+        if (reason !== undefined || !moved || !handler) return;
+        adopt(moved, session);
+        subscriptions.push(moved);
+        data.add(moved);
+        HANDLERS.set(moved, handler);
+      });
+      return results.map((reason, index) =>
+        reason === undefined && !taken[index] ? 'not detached' : reason,
+      );
+    },
+    detach() {
+      keepSubscriptions = true;
+      const taken = new Map<UaHandlers, UaDetachedSubscription>();
+      for (const subscription of data.keys()) {
+        const subscriptionId = subscription.subscriptionId;
+        if (!Number.isFinite(subscriptionId) || subscriptionId <= 0) continue;
+        // Out of the old publish engine, so closing the old session neither deletes nor terminates it here.
+        engineOf(session).unregisterSubscription(subscriptionId);
+        const handlers = HANDLERS.get(subscription);
+        // Nothing of the lost session may reach the gateway any more.
+        HANDLERS.delete(subscription);
+        const entry = { subscriptionId };
+        DETACHED.set(entry, subscription);
+        if (handlers) taken.set(handlers, entry);
+        subscriptions.splice(subscriptions.indexOf(subscription), 1);
+      }
+      data.clear();
+      return taken;
     },
     async subscribeEvents(sourceNodeId, publishingIntervalMs, onEvent) {
       const subscription = await ClientSubscription.create(session, {
@@ -304,10 +395,11 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
     async close() {
       lost = undefined;
       // A dead link would make a polite close wait for timeouts; bound it.
+      // Detached subscriptions are no longer listed, and are kept: a later session may take them over.
       await withTimeout(
         (async () => {
           for (const subscription of subscriptions) await subscription.terminate().catch(() => {});
-          await session.close(true).catch(() => {});
+          await session.close(!keepSubscriptions).catch(() => {});
         })(),
         options.timeoutMs,
         'close',
@@ -316,6 +408,39 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
       await certificates.dispose().catch(() => {});
     },
   };
+}
+
+/** Where each data subscription's notifications go; a transfer points them at the new session's handlers. */
+const HANDLERS = new WeakMap<ClientSubscription, UaHandlers>();
+/** The library object behind each detached subscription, kept out of the driver's sight. */
+const DETACHED = new WeakMap<UaDetachedSubscription, ClientSubscription>();
+
+/**
+ * The part of node-opcua's publish engine a transfer needs. The library moves
+ * subscriptions between sessions only inside its own automatic reconnection,
+ * which the gateway leaves off (the runner owns reconnects, backoff and the
+ * comm alarm), so the move is done here the way that reconnection does it.
+ */
+interface PublishEngine {
+  registerSubscription(subscription: ClientSubscription): void;
+  unregisterSubscription(subscriptionId: number): void;
+}
+
+interface RawTransfer {
+  transferSubscriptions(request: {
+    subscriptionIds: number[];
+    sendInitialValues: boolean;
+  }): Promise<TransferSubscriptionsResponse>;
+}
+
+function engineOf(session: ClientSession): PublishEngine {
+  return (session as unknown as { getPublishEngine(): PublishEngine }).getPublishEngine();
+}
+
+/** Hands a transferred subscription to the publish engine of its new session, which then publishes for it. */
+function adopt(subscription: ClientSubscription, session: ClientSession): void {
+  (subscription as unknown as { publishEngine: PublishEngine }).publishEngine = engineOf(session);
+  engineOf(session).registerSubscription(subscription);
 }
 
 async function monitorCall(

@@ -42,8 +42,7 @@ export async function subscribeConditions(
       const complete = refreshed ?? [];
       refreshed = undefined;
       pass(complete, true);
-    } else if (event.branch === undefined) {
-      // Branches (earlier states kept for acknowledgement) are not tracked; the condition itself is.
+    } else {
       const report = conditionReportOf(device.id, event);
       if (refreshed) refreshed.push(report);
       else pass([report], false);
@@ -59,6 +58,7 @@ function conditionReportOf(deviceId: string, event: UaConditionEvent): Condition
     // the index can change on a restart and the alarm identity must not, so it is dropped.
     sourceName: event.sourceName.replace(/^\d+:/, ''),
     conditionName: event.conditionName.replace(/^\d+:/, ''),
+    ...(event.branch === undefined ? {} : { branch: event.branch }),
     active: event.active,
     acked: event.acked,
     ...(event.confirmed === undefined ? {} : { confirmed: event.confirmed }),

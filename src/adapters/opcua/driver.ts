@@ -7,9 +7,11 @@
  *
  * A lost link (socket closed, or no keep-alive from the server for
  * keepalive_ms: a silent drop) ends the session; the runner raises the comm
- * alarm, reconnects with backoff, and this driver builds the subscriptions
- * afresh, so a server that restarted or renumbered its namespaces is handled
- * the same way as a network outage.
+ * alarm, reconnects with backoff, and this driver restores the subscriptions
+ * on the new session: transferred from the lost session while the server may
+ * still hold it, created afresh from NodeIds resolved again otherwise, so a
+ * server that restarted or renumbered its namespaces ends up the same as one
+ * that only lost the network for a moment.
  */
 import { DEFAULTS } from '../../config/defaults.ts';
 import type { OpcuaDevice, OpcuaPoint } from '../../config/schema.ts';
@@ -20,15 +22,18 @@ import type { DeviceSession, PollingDriver, PushDriver, PushLink, PushSession } 
 import {
   openUaSession,
   routeLibraryLogs,
+  type UaHandlers,
   type UaMonitorSpec,
   type UaSample,
   type UaSession,
+  type UaSubscriptionSpec,
 } from './client.ts';
 import { subscribeConditions } from './conditions.ts';
 import { resolveUser } from './credentials.ts';
 import { type ParsedNodeId, parseNodeId, resolveNodeId } from './node-id.ts';
 import { chunk, planSubscriptions } from './plan.ts';
 import { pointReadings } from './readings.ts';
+import { type Carried, type Restored, restoreSubscriptions, specKey } from './restore.ts';
 
 export interface OpcuaDriverContext {
   /** The gateway's certificate store (state directory/pki). */
@@ -41,6 +46,10 @@ export interface OpcuaCounters {
   badValues: number;
   /** Sessions opened; more than one means the link was lost and rebuilt. */
   sessions: number;
+  /** Subscriptions a new session took over from a lost one (TransferSubscriptions). */
+  transferredSubscriptions: number;
+  /** Subscriptions created again on a new session because they could not be transferred. */
+  recreatedSubscriptions: number;
 }
 
 export type OpcuaDriver = (PushDriver | PollingDriver) & { readonly counters: OpcuaCounters };
@@ -62,7 +71,13 @@ export function createOpcuaDriver(
   const parsed = new Map<string, ParsedNodeId>(
     device.points.map((point) => [point.id, parseNodeId(point.node_id)]),
   );
-  const counters: OpcuaCounters = { notifications: 0, badValues: 0, sessions: 0 };
+  const counters: OpcuaCounters = {
+    notifications: 0,
+    badValues: 0,
+    sessions: 0,
+    transferredSubscriptions: 0,
+    recreatedSubscriptions: 0,
+  };
   routeLibraryLogs(logger);
   const readings = pointReadings(device.id, logger, counters);
 
@@ -137,6 +152,36 @@ export function createOpcuaDriver(
   const keepAliveMs = Math.max(device.keepalive_ms ?? DEFAULTS.opcuaKeepAliveMs, 3 * publishingIntervalMs);
   // The server sends a keep-alive after this many empty publishing intervals; two fit in keepalive_ms.
   const keepAliveCount = Math.max(1, Math.floor(keepAliveMs / (2 * publishingIntervalMs)));
+  const sessionTimeoutMs = sessionTimeoutOf(device);
+  // The server keeps a subscription as long as the session (so it can be transferred), and at least
+  // three keep-alive periods, the least OPC UA allows.
+  const lifetimeCount = Math.max(3 * keepAliveCount, Math.ceil(sessionTimeoutMs / publishingIntervalMs));
+  /** What the last lost session left for the next one to take over. */
+  let carried: Carried | undefined;
+  /** Whether a push session was ever set up: every later one is a reconnect, whose path is logged. */
+  let connectedBefore = false;
+
+  /** Once per connect after a loss: which way the subscriptions came back. */
+  function logRestore(restored: Restored, reconnect: boolean): void {
+    counters.transferredSubscriptions += restored.transferred;
+    if (!reconnect) return;
+    counters.recreatedSubscriptions += restored.recreated;
+    const path =
+      restored.recreated === 0
+        ? 'transferred'
+        : restored.transferred === 0
+          ? 'recreated'
+          : 'partly transferred';
+    logger.info(
+      {
+        device: device.id,
+        transferred: restored.transferred,
+        recreated: restored.recreated,
+        ...(restored.reason === undefined ? {} : { reason: restored.reason }),
+      },
+      `subscriptions ${path} on the new session`,
+    );
+  }
 
   return {
     deviceId: device.id,
@@ -144,6 +189,8 @@ export function createOpcuaDriver(
     counters,
     async connect(link: PushLink): Promise<PushSession> {
       const { session, resolved, unresolved } = await open();
+      const previous = carried;
+      carried = undefined;
       let pending: Reading[] = [...unresolved];
       let flushScheduled = false;
       const flush = () => {
@@ -162,12 +209,17 @@ export function createOpcuaDriver(
       };
 
       let lastHeard = Date.now();
+      let specs: UaSubscriptionSpec[] = [];
+      let handlers: UaHandlers[] = [];
+      let outcomes: (string | undefined)[][] = [];
       let endSession: (detail: string) => void = () => {};
       const ended = new Promise<string>((resolve) => {
         endSession = resolve;
       });
       let watchdog: NodeJS.Timeout | undefined;
+      let lostAt: number | undefined;
       const lose = (detail: string) => {
+        lostAt ??= Date.now();
         clearInterval(watchdog);
         link.link(false, detail);
         endSession(detail);
@@ -180,30 +232,37 @@ export function createOpcuaDriver(
           device.max_items_per_subscription ?? DEFAULTS.opcuaMaxItemsPerSubscription,
           limits.maxMonitoredItemsPerCall,
         );
-        for (const calls of plan.subscriptions) {
+        specs = plan.subscriptions.map((calls) => ({
+          publishingIntervalMs,
+          keepAliveCount,
+          lifetimeCount,
+          calls: calls.map((call) => call.map((item) => monitorSpecOf(device, item))),
+        }));
+        handlers = plan.subscriptions.map((calls) => {
           const items = calls.flat();
-          const outcome = await session.subscribe(
-            {
-              publishingIntervalMs,
-              keepAliveCount,
-              calls: calls.map((call) => call.map((item) => monitorSpecOf(device, item))),
-            },
-            (index, sample) => {
+          return {
+            onChange: (index: number, sample: UaSample) => {
               lastHeard = Date.now();
               counters.notifications += 1;
               const item = items[index];
               if (item) push(readings.of(item.point.id, sample, lastHeard));
             },
-            () => {
+            onKeepAlive: () => {
               lastHeard = Date.now();
             },
-          );
-          const now = Date.now();
-          outcome.forEach((reason, index) => {
+          };
+        });
+        const restored = await restoreSubscriptions(session, specs, handlers, previous, sessionTimeoutMs);
+        outcomes = restored.outcomes;
+        logRestore(restored, connectedBefore);
+        const now = Date.now();
+        plan.subscriptions.forEach((calls, subscription) => {
+          const items = calls.flat();
+          restored.outcomes[subscription]?.forEach((reason, index) => {
             const item = items[index];
             if (reason !== undefined && item) push(readings.bad(item.point.id, reason, now));
           });
-        }
+        });
         if (device.native_conditions !== undefined) {
           // A server without Alarms & Conditions (or a wrong source node) must not cost the data points.
           await subscribeConditions(session, device, link, publishingIntervalMs, () => {
@@ -217,6 +276,18 @@ export function createOpcuaDriver(
         await session.close();
         throw error;
       }
+      // On a lost link the subscriptions stay on the server for the next session to take over.
+      const leave = (at: number) => {
+        const detached = session.detach();
+        carried = {
+          lostAt: at,
+          subscriptions: specs.map((spec, index) => {
+            const entry = detached.get(handlers[index] as UaHandlers);
+            return entry && { key: specKey(spec), detached: entry, refused: outcomes[index] ?? [] };
+          }),
+        };
+      };
+      connectedBefore = true;
       lastHeard = Date.now();
       watchdog = setInterval(
         () => {
@@ -231,6 +302,7 @@ export function createOpcuaDriver(
         async close() {
           clearInterval(watchdog);
           flush();
+          if (lostAt !== undefined) leave(lostAt);
           await session.close();
         },
       };

@@ -45,6 +45,28 @@ describe('OPC UA Alarms & Conditions', () => {
     }
   });
 
+  test('a branch of a condition arrives with its BranchId, and so does its acknowledgement', async () => {
+    const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });
+    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const link = new RecordingLink();
+    const session = await driver.connect(link);
+    try {
+      await until(() => link.conditionBatches.some((b) => b.refresh), 'the refresh after connect');
+      const live = () => link.conditionBatches.filter((b) => !b.refresh).flatMap((b) => b.reports);
+      server.set('level', 92);
+      await until(() => live().some((r) => r.active && r.branch === undefined), 'the condition raised');
+      const branchId = server.branch('level');
+      await until(() => live().some((r) => r.branch === branchId), 'the branch reported');
+      assert.equal(live().find((r) => r.branch === branchId)?.acked, false);
+      server.acknowledgeBranch('level');
+      await until(() => live().some((r) => r.branch === branchId && r.acked), 'the branch acknowledged');
+      assert.equal(live().at(-1)?.conditionName, 'level_level');
+    } finally {
+      await session.close();
+      server.set('level', 50);
+    }
+  });
+
   test('a still-active condition is re-reported inside a refresh on the next connect', async () => {
     server.set('level', 95);
     const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });

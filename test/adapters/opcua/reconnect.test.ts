@@ -69,6 +69,9 @@ describe('OPC UA reconnection', () => {
       }
       assert.deepEqual(sink.comm, [false, true, false, true, false, true, false]);
       assert.equal(driver.counters.sessions, 4);
+      // A restarted server has nothing to transfer: every subscription was created again.
+      assert.equal(driver.counters.transferredSubscriptions, 0);
+      assert.equal(driver.counters.recreatedSubscriptions, 3);
     } finally {
       await runner.stop();
     }
@@ -124,9 +127,51 @@ describe('OPC UA reconnection', () => {
       await until(() => sink.comm.at(-1) === false, 'comm cleared');
       // The session the outage orphaned ends with its session timeout (5 s here); ours is the only one left.
       await until(() => server.sessionCount === 1, 'one session after the orphaned one expired', 10_000);
+      // Anonymous over an unsigned channel: the server refuses the transfer, so the subscription was created again.
+      assert.equal(driver.counters.transferredSubscriptions, 0);
+      assert.equal(driver.counters.recreatedSubscriptions, 1);
     } finally {
       await runner.stop();
       await proxy.stop();
     }
+  });
+
+  test('a silent drop shorter than the session timeout: subscriptions transferred, values flow, one session', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    // The server transfers an anonymous subscription only over a signed channel, to the same application.
+    const device = boilerDevice({
+      endpoint: `opc.tcp://127.0.0.1:${proxy.port}`,
+      security_mode: 'SignAndEncrypt',
+      security_policy: 'Basic256Sha256',
+      trust_on_first_use: true,
+      keepalive_ms: 1000,
+      timeout_ms: 1000,
+    });
+    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} });
+    const sink = new Sink();
+    const runner = runnerFor(driver, sink);
+    runner.start();
+    try {
+      await until(() => sink.comm.length === 1, 'connected', 10_000);
+      const subscriptions = server.subscriptionCount;
+      for (let cycle = 1; cycle <= 2; cycle++) {
+        proxy.blackhole();
+        await until(() => sink.comm.at(-1) === true, `comm loss by keep-alive ${cycle}`, 8000);
+        proxy.restore();
+        const mark = sink.received.length;
+        server.set('level', 40 + cycle);
+        await until(() => sink.has('level', 40 + cycle, mark), `value after drop ${cycle}`, 10_000);
+        await until(() => sink.comm.at(-1) === false, `comm cleared ${cycle}`);
+        assert.equal(driver.counters.transferredSubscriptions, cycle, `transferred after drop ${cycle}`);
+        assert.equal(driver.counters.recreatedSubscriptions, 0);
+        // Taken over, not added: the server holds as many subscriptions as before.
+        assert.equal(server.subscriptionCount, subscriptions);
+      }
+      await until(() => server.sessionCount === 1, 'one session once the abandoned ones are gone', 10_000);
+    } finally {
+      await runner.stop();
+      await proxy.stop();
+    }
+    await until(() => server.sessionCount === 0, 'session closed on stop');
   });
 });
