@@ -435,6 +435,21 @@ export const OpcuaDevice = strict(
             description:
               'The node whose events are subscribed to; default the Server object (i=2253): every condition.',
           }),
+          event_types: Type.Optional(
+            Type.Array(NodeIdText, {
+              minItems: 1,
+              description:
+                'Only events of these types or their subtypes, e.g. ["i=2955"] (LimitAlarmType); default every type.',
+            }),
+          ),
+          min_severity: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1000,
+              description:
+                'Only events at least this severe (OPC UA severity 1–1000); default every severity.',
+            }),
+          ),
         },
         {
           description:

@@ -8,18 +8,27 @@
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import {
   AttributeIds,
+  and,
   ClientMonitoredItem,
   type ClientMonitoredItemGroup,
   type ClientSession,
   ClientSubscription,
+  type ContentFilterElement,
   callConditionRefresh,
   constructEventFilter,
   DataChangeFilter,
   DataChangeTrigger,
+  DataType,
   type DataValue,
   DeadbandType,
+  s as eventField,
+  greaterThanOrEqual,
+  l as literal,
   MessageSecurityMode,
+  makeContentFilter,
   OPCUAClient,
+  ofType,
+  or,
   SecurityPolicy,
   setErrorLogger,
   setWarningLogger,
@@ -106,6 +115,35 @@ export interface UaConditionEvent {
   time: number;
 }
 
+/** Which events the server sends: of one of these types (resolved NodeIds), at least this severe. */
+export interface UaEventFilter {
+  eventTypes?: readonly string[];
+  minSeverity?: number;
+}
+
+/** The where clause of the event filter; none when nothing is asked, so every event of the source arrives. */
+function whereClause(filter: UaEventFilter | undefined) {
+  const types = filter?.eventTypes ?? [];
+  const minSeverity = filter?.minSeverity;
+  if (types.length === 0 && minSeverity === undefined) return undefined;
+  const anyOf = (elements: ContentFilterElement[]) =>
+    elements.slice(1).reduce((left, right) => or(left, right), elements[0] as ContentFilterElement);
+  const clauses: ContentFilterElement[] = [];
+  if (types.length > 0) clauses.push(anyOf(types.map((type) => ofType(type))));
+  if (minSeverity !== undefined) {
+    clauses.push(
+      greaterThanOrEqual(eventField(AttributeIds.Value, 'Severity'), literal(DataType.UInt16, minSeverity)),
+    );
+  }
+  const wanted = clauses
+    .slice(1)
+    .reduce((left, right) => and(left, right), clauses[0] as ContentFilterElement);
+  // The markers of a ConditionRefresh must always pass, or a refresh never completes.
+  return makeContentFilter(
+    or(anyOf([ofType(REFRESH_START_EVENT_TYPE), ofType(REFRESH_END_EVENT_TYPE)]), wanted),
+  );
+}
+
 export interface UaEventSubscription {
   /** Asks the server to send every retained condition again (ConditionRefresh). */
   refresh(): Promise<void>;
@@ -162,6 +200,7 @@ export interface UaSession {
     sourceNodeId: string,
     publishingIntervalMs: number,
     onEvent: (event: UaConditionEvent) => void,
+    filter?: UaEventFilter,
   ): Promise<UaEventSubscription>;
   /** Called once when the connection breaks (socket closed, channel failed). */
   onLost(listener: (detail: string) => void): void;
@@ -353,7 +392,7 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
       data.clear();
       return taken;
     },
-    async subscribeEvents(sourceNodeId, publishingIntervalMs, onEvent) {
+    async subscribeEvents(sourceNodeId, publishingIntervalMs, onEvent, filter) {
       const subscription = await ClientSubscription.create(session, {
         requestedPublishingInterval: publishingIntervalMs,
         requestedMaxKeepAliveCount: 10,
@@ -370,7 +409,7 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
           queueSize: 10_000,
           discardOldest: false,
           samplingInterval: 0,
-          filter: constructEventFilter(EVENT_FIELDS),
+          filter: constructEventFilter(EVENT_FIELDS, whereClause(filter)),
         },
         TimestampsToReturn.Neither,
       );

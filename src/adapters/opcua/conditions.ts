@@ -9,7 +9,7 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { OpcuaDevice } from '../../config/schema.ts';
 import type { ConditionReport } from '../condition-report.ts';
 import type { PushLink } from '../runner.ts';
-import type { UaConditionEvent, UaSession } from './client.ts';
+import type { UaConditionEvent, UaEventFilter, UaSession } from './client.ts';
 import { parseNodeId, resolveNodeId } from './node-id.ts';
 
 const RESYNC_AFTER_MS = 1000;
@@ -22,8 +22,21 @@ export async function subscribeConditions(
   heard: () => void,
 ): Promise<void> {
   const source = device.native_conditions?.source_node ?? DEFAULTS.opcuaEventSource;
-  const resolution = resolveNodeId(parseNodeId(source), await session.namespaceArray());
-  if (!resolution.ok) throw new Error(`native_conditions.source_node ${source}: ${resolution.reason}`);
+  const namespaces = await session.namespaceArray();
+  const resolve = (key: string, text: string) => {
+    const resolution = resolveNodeId(parseNodeId(text), namespaces);
+    if (!resolution.ok) throw new Error(`native_conditions.${key} ${text}: ${resolution.reason}`);
+    return resolution.nodeId;
+  };
+  const sourceNodeId = resolve('source_node', source);
+  const filter: UaEventFilter = {
+    ...(device.native_conditions?.event_types
+      ? { eventTypes: device.native_conditions.event_types.map((type) => resolve('event_types', type)) }
+      : {}),
+    ...(device.native_conditions?.min_severity === undefined
+      ? {}
+      : { minSeverity: device.native_conditions.min_severity }),
+  };
   let refreshed: ConditionReport[] | undefined;
   let resync: NodeJS.Timeout | undefined;
   const pass = (reports: ConditionReport[], refresh: boolean) => {
@@ -34,20 +47,25 @@ export async function subscribeConditions(
     }, RESYNC_AFTER_MS);
     resync.unref();
   };
-  const events = await session.subscribeEvents(resolution.nodeId, publishingIntervalMs, (event) => {
-    heard();
-    if (event.kind === 'refresh_start') {
-      refreshed = [];
-    } else if (event.kind === 'refresh_end') {
-      const complete = refreshed ?? [];
-      refreshed = undefined;
-      pass(complete, true);
-    } else {
-      const report = conditionReportOf(device.id, event);
-      if (refreshed) refreshed.push(report);
-      else pass([report], false);
-    }
-  });
+  const events = await session.subscribeEvents(
+    sourceNodeId,
+    publishingIntervalMs,
+    (event) => {
+      heard();
+      if (event.kind === 'refresh_start') {
+        refreshed = [];
+      } else if (event.kind === 'refresh_end') {
+        const complete = refreshed ?? [];
+        refreshed = undefined;
+        pass(complete, true);
+      } else {
+        const report = conditionReportOf(device.id, event);
+        if (refreshed) refreshed.push(report);
+        else pass([report], false);
+      }
+    },
+    filter,
+  );
   await events.refresh();
 }
 

@@ -129,4 +129,39 @@ describe('OPC UA Alarms & Conditions', () => {
       server.set('level', 50);
     }
   });
+
+  test('the event filter: only the configured types, only from the configured severity on', async () => {
+    const severity = async (native: NonNullable<Parameters<typeof boilerDevice>[0]>['native_conditions']) => {
+      const device = boilerDevice({ endpoint: server.endpoint, native_conditions: native });
+      const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+      const link = new RecordingLink();
+      const session = await driver.connect(link);
+      try {
+        await until(() => link.conditionBatches.some((b) => b.refresh), 'the refresh after connect');
+        server.set('level', 91);
+        // A second condition-free change proves the subscription is alive whatever the filter lets through.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return link.conditionBatches.filter((b) => !b.refresh).flatMap((b) => b.reports);
+      } finally {
+        await session.close();
+        server.set('level', 50);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    };
+    // ExclusiveLevelAlarmType (i=9482) is what the simulator raises; TripAlarmType (i=10751) never happens.
+    assert.ok(
+      (await severity({ event_types: ['i=9482'] })).some((r) => r.active),
+      'its own type passes',
+    );
+    assert.deepEqual(await severity({ event_types: ['i=10751'] }), [], 'another type is filtered out');
+    assert.ok(
+      (await severity({ event_types: ['i=2915'] })).some((r) => r.active),
+      'a supertype (AlarmConditionType) passes',
+    );
+    assert.ok(
+      (await severity({ min_severity: 1 })).some((r) => r.active),
+      'severity at least 1 passes',
+    );
+    assert.deepEqual(await severity({ min_severity: 1000 }), [], 'nothing here is 1000');
+  });
 });
