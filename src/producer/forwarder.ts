@@ -175,9 +175,11 @@ export class Forwarder {
       // A buffer that cannot delete (a full disk) is not a broker problem: the
       // batch was acknowledged and is sent again once the delete succeeds.
       const bufferFault = cause instanceof GatewayError && cause.stage === 'buffer';
-      const error = bufferFault
-        ? cause
-        : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
+      // Credentials and ACLs keep their own codes: they name what to fix.
+      const error =
+        cause instanceof GatewayError
+          ? cause
+          : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
       const first = this.stats.lastError !== error.message;
       this.stats.lastError = error.message;
       if (this.stats.brokerUp || this.stats.failures === 1 || (bufferFault && first)) {
