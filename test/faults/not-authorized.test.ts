@@ -25,8 +25,10 @@ import { consumeAll, createTopic, kafkaClient, ownBroker, uniqueTopic } from '..
 import { grantTopic } from '../harness/kafka-acl.ts';
 import { until } from '../harness/wait.ts';
 
-const auth = defaultAuth();
-const gatewayUser = auth.users[0] as SaslUser;
+const gatewayUser = defaultAuth().users[0] as SaslUser;
+// A second gateway that starts with no ACL at all.
+const newcomer: SaslUser = { username: 'gateway-2', password: 'gateway-2-secret' };
+const auth = { ...defaultAuth(), users: [gatewayUser, newcomer] };
 const principal = `User:${gatewayUser.username}`;
 
 /** Waits until the authorizer has applied a grant: the user sees the topic in its metadata. */
@@ -60,6 +62,7 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
     topic: string,
     password: string,
     events: number,
+    user = gatewayUser,
   ): { site: SiteFile; file: string } {
     const dir = join(temp.dir, name);
     const passwordFile = join(temp.dir, `${name}.password`);
@@ -73,10 +76,11 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
           brokers: [broker.brokers],
           topic,
           batch_max_events: 10,
-          sasl: { mechanism: 'plain', username: gatewayUser.username, password: { file: passwordFile } },
+          sasl: { mechanism: 'plain', username: user.username, password: { file: passwordFile } },
         },
       },
-      // Never reached: the events under test are put in the buffer directly.
+      // Never reached, and never reported lost within a test: the events under
+      // test are put in the buffer directly.
       devices: [
         {
           id: 'plc',
@@ -84,6 +88,7 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
           host: '127.0.0.1',
           port: 1,
           poll_interval_ms: 60_000,
+          comm_loss_after: 1000,
           area: 'a',
           line: 'l',
           asset: 'x',
@@ -195,6 +200,31 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
       assert.equal(status.buffer.deadLetters, 0);
       assert.ok(lines.some((line) => line.includes('PRODUCER_AUTH')));
       assert.ok(!lines.some((line) => line.includes('not-the-password')), 'the password is never logged');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('without any ACL the idempotent producer is refused by the cluster: a retried error naming IDEMPOTENT_WRITE, and delivery once granted', async () => {
+    const topic = uniqueTopic('alarms-newcomer');
+    await createTopic(broker.brokers, topic, 1, auth.admin);
+    const { site } = siteFor('newcomer', topic, newcomer.password, 2, newcomer);
+    const { logger, lines } = recordingLogger();
+    const gateway = Gateway.start({ site, logger, env: {} });
+    try {
+      await until(() => gateway.status().producer.failures >= 2, 'two failed attempts', 20_000);
+      const status = gateway.status();
+      assert.match(status.producer.lastError ?? '', /CLUSTER_AUTHORIZATION_FAILED|Cluster authorization/i);
+      assert.match(
+        status.producer.lastError ?? '',
+        /grant IDEMPOTENT_WRITE on the cluster to User:gateway-2/,
+      );
+      assert.equal(status.buffer.deadLetters, 0, 'a cluster ACL is configuration, not a bad record');
+      assert.ok(lines.some((line) => line.includes('PRODUCER_NOT_AUTHORIZED')));
+
+      // Since Kafka 3.0, WRITE on a topic is enough for an idempotent producer.
+      await grantTopic(broker.brokers, auth.admin, topic, 'User:gateway-2', ['WRITE', 'DESCRIBE']);
+      await until(() => gateway.status().producer.delivered === 2, 'delivery once granted', 40_000);
     } finally {
       await gateway.stop();
     }
