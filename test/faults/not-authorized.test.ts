@@ -47,7 +47,7 @@ async function visibleTo(brokers: string, user: SaslUser, topic: string): Promis
 
 function recordingLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  return { logger: createLogger('debug', { write: (line: string) => void lines.push(line) }), lines };
+  return { logger: createLogger('info', { write: (line: string) => void lines.push(line) }), lines };
 }
 
 describe('a broker with SASL/PLAIN and ACLs', () => {
