@@ -6,7 +6,7 @@
  *   node scripts/kafka-broker.ts start [--port N] [--data-dir D] [--heap-mb M] [--sasl]
  *                                                       run in the foreground; prints
  *                                                       KAFKA_BROKERS=127.0.0.1:PORT when ready;
- *                                                       --sasl: SASL/PLAIN users and ACLs
+ *                                                       --sasl: SASL users (PLAIN, SCRAM) and ACLs
  *                                                       (scripts/kafka/auth.ts)
  *
  * Lifetime of the JVM. It must not outlive the Node process that started it:
@@ -25,7 +25,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BrokerAuth, defaultAuth } from './kafka/auth.ts';
+import { type BrokerAuth, defaultAuth, scramFormatArgs } from './kafka/auth.ts';
 import { isFormatted, layout, newClusterId, readPorts, writePorts } from './kafka/data-dir.ts';
 import { ensureKafkaJars, KAFKA_VERSION } from './kafka/jars.ts';
 import { formatStorage, hasSetpriv, javaBin, jvmArgs } from './kafka/java.ts';
@@ -48,7 +48,7 @@ export interface KafkaBrokerOptions {
   /** How long start() and restart() wait for the broker to answer; default 90 s. */
   startTimeoutMs?: number;
   /**
-   * SASL/PLAIN on the client port and the ACL authorizer (StandardAuthorizer):
+   * SASL (PLAIN, SCRAM-SHA-256/512) on the client port and the ACL authorizer (StandardAuthorizer):
    * only the admin may do anything until ACLs are granted. Default: no auth.
    */
   auth?: BrokerAuth;
@@ -91,7 +91,7 @@ export class KafkaBroker {
   readonly controllerPort: number;
   /** The broker's Log4j output; the first place to look when something is off. */
   readonly logFile: string;
-  /** The users when started with `auth`; clients then need SASL/PLAIN. */
+  /** The users when started with `auth`; clients then need SASL (PLAIN or SCRAM). */
   readonly auth: BrokerAuth | undefined;
   readonly #libs: string;
   readonly #heapMb: number;
@@ -204,7 +204,10 @@ export class KafkaBroker {
       }),
     );
     const jvm = { libs: this.#libs, logsDir: dirs.logsDir, heapMb: this.#heapMb };
-    if (!isFormatted(dirs)) await formatStorage(jvm, dirs.configFile, newClusterId());
+    if (!isFormatted(dirs)) {
+      const scram = this.auth ? scramFormatArgs(this.auth) : [];
+      await formatStorage(jvm, dirs.configFile, newClusterId(), scram);
+    }
     writePorts(this.dataDir, { port: this.port, controllerPort: this.controllerPort });
 
     const java = [javaBin(), ...jvmArgs(jvm), 'kafka.Kafka', dirs.configFile];
@@ -295,7 +298,7 @@ async function runForeground(argv: string[]): Promise<void> {
       (user) => `${user.username}/${user.password}`,
     );
     process.stderr.write(
-      `kafka: SASL/PLAIN users ${users.join(', ')} (admin is a super user; others need ACLs)\n`,
+      `kafka: SASL users (PLAIN, SCRAM-SHA-256/512) ${users.join(', ')} (admin is a super user; others need ACLs)\n`,
     );
   }
   process.stderr.write(`kafka: data in ${broker.dataDir}, log ${broker.logFile}; Ctrl-C stops it\n`);

@@ -9,7 +9,7 @@ export interface ServerPropertiesInput {
   controllerPort: number;
   /** Where partitions and the metadata log live. */
   logDir: string;
-  /** SASL/PLAIN on the client listener and the ACL authorizer; without it, PLAINTEXT and no ACLs. */
+  /** SASL (PLAIN, SCRAM) on the client listener and the ACL authorizer; without it, PLAINTEXT and no ACLs. */
   auth?: BrokerAuth;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Least privilege against a real broker with SASL/PLAIN and the KRaft ACL
+ * Least privilege against a real broker with SASL (PLAIN, SCRAM) and the KRaft ACL
  * authorizer: the gateway signs in as User:gateway and holds only WRITE and
  * DESCRIBE on its topic. Events for a topic it may not write are dead-lettered
  * with the ACL to grant, and delivered once it is granted and they are
@@ -15,7 +15,7 @@ import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { defaultAuth, type KafkaBroker } from '../../scripts/kafka-broker.ts';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
-import type { SiteFile } from '../../src/config/schema.ts';
+import type { KafkaSasl, SiteFile } from '../../src/config/schema.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { createLogger, type Logger } from '../../src/telemetry/logger.ts';
@@ -50,7 +50,7 @@ function recordingLogger(): { logger: Logger; lines: string[] } {
   return { logger: createLogger('info', { write: (line: string) => void lines.push(line) }), lines };
 }
 
-describe('a broker with SASL/PLAIN and ACLs', () => {
+describe('a broker with SASL (PLAIN, SCRAM) and ACLs', () => {
   let broker: KafkaBroker;
   let temp: ReturnType<typeof tempDir>;
   const allowed = uniqueTopic('alarms-allowed');
@@ -63,6 +63,7 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
     password: string,
     events: number,
     user = gatewayUser,
+    mechanism: KafkaSasl['mechanism'] = 'plain',
   ): { site: SiteFile; file: string } {
     const dir = join(temp.dir, name);
     const passwordFile = join(temp.dir, `${name}.password`);
@@ -76,7 +77,7 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
           brokers: [broker.brokers],
           topic,
           batch_max_events: 10,
-          sasl: { mechanism: 'plain', username: user.username, password: { file: passwordFile } },
+          sasl: { mechanism, username: user.username, password: { file: passwordFile } },
         },
       },
       // Never reached, and never reported lost within a test: the events under
@@ -137,6 +138,16 @@ describe('a broker with SASL/PLAIN and ACLs', () => {
       user: auth.admin,
     });
     assert.equal(records.length, 3);
+  });
+
+  test('SCRAM-SHA-512 signs in as the same principal and delivers', async () => {
+    const { site } = siteFor('scram', allowed, gatewayUser.password, 1, gatewayUser, 'scram-sha-512');
+    const gateway = Gateway.start({ site, logger: createLogger('silent'), env: {} });
+    try {
+      await until(() => gateway.status().producer.delivered === 1, 'delivery over SCRAM', 20_000);
+    } finally {
+      await gateway.stop();
+    }
   });
 
   test('events for a topic it may not write are dead-lettered naming the ACL, then delivered once granted and requeued', async () => {

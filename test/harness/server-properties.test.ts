@@ -1,7 +1,7 @@
-/** The local broker's configuration: plain by default, SASL/PLAIN with the authorizer on request. */
+/** The local broker's configuration: plain by default, SASL with the authorizer on request. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultAuth } from '../../scripts/kafka/auth.ts';
+import { defaultAuth, scramFormatArgs } from '../../scripts/kafka/auth.ts';
 import { renderServerProperties } from '../../scripts/kafka/server-properties.ts';
 
 const ports = { port: 9092, controllerPort: 9093, logDir: '/tmp/kraft' };
@@ -35,6 +35,17 @@ test('with auth the client listener is SASL_PLAINTEXT with PLAIN users and the K
   const jaas = settings.get('listener.name.sasl_plaintext.plain.sasl.jaas.config') ?? '';
   assert.match(jaas, /user_admin="admin-secret"/);
   assert.match(jaas, /user_gateway="gateway-secret"/);
+  assert.equal(settings.get('sasl.enabled.mechanisms'), 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+  assert.match(
+    settings.get('listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config') ?? '',
+    /ScramLoginModule required;/,
+  );
+});
+
+test('SCRAM users are added when the storage is formatted', () => {
+  const args = scramFormatArgs(defaultAuth());
+  assert.ok(args.includes('SCRAM-SHA-512=[name=gateway,password=gateway-secret]'));
+  assert.ok(args.includes('SCRAM-SHA-256=[name=admin,password=admin-secret]'));
 });
 
 test('a password that would break the JAAS line is refused', () => {
