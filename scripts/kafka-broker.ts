@@ -3,9 +3,11 @@
  * built from Maven Central jars; needs Java 17+ and Maven, no Docker.
  *
  *   node scripts/kafka-broker.ts fetch                  download the jars only
- *   node scripts/kafka-broker.ts start [--port N] [--data-dir D] [--heap-mb M]
+ *   node scripts/kafka-broker.ts start [--port N] [--data-dir D] [--heap-mb M] [--sasl]
  *                                                       run in the foreground; prints
- *                                                       KAFKA_BROKERS=127.0.0.1:PORT when ready
+ *                                                       KAFKA_BROKERS=127.0.0.1:PORT when ready;
+ *                                                       --sasl: SASL users (PLAIN, SCRAM) and ACLs
+ *                                                       (scripts/kafka/auth.ts)
  *
  * Lifetime of the JVM. It must not outlive the Node process that started it:
  *  - when that process exits without having stopped it (including on an
@@ -23,6 +25,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type BrokerAuth, defaultAuth, scramFormatArgs } from './kafka/auth.ts';
 import { isFormatted, layout, newClusterId, readPorts, writePorts } from './kafka/data-dir.ts';
 import { ensureKafkaJars, KAFKA_VERSION } from './kafka/jars.ts';
 import { formatStorage, hasSetpriv, javaBin, jvmArgs } from './kafka/java.ts';
@@ -31,7 +34,7 @@ import { freePort } from './kafka/net.ts';
 import { type Exit, waitUntilReady } from './kafka/ready.ts';
 import { renderServerProperties } from './kafka/server-properties.ts';
 
-export { ensureKafkaJars, KAFKA_VERSION };
+export { type BrokerAuth, defaultAuth, ensureKafkaJars, KAFKA_VERSION };
 
 export interface KafkaBrokerOptions {
   /** Kept as it is on stop(). Without one, a fresh temporary dir is used and removed on stop(). */
@@ -44,6 +47,11 @@ export interface KafkaBrokerOptions {
   heapMb?: number;
   /** How long start() and restart() wait for the broker to answer; default 90 s. */
   startTimeoutMs?: number;
+  /**
+   * SASL (PLAIN, SCRAM-SHA-256/512) on the client port and the ACL authorizer (StandardAuthorizer):
+   * only the admin may do anything until ACLs are granted. Default: no auth.
+   */
+  auth?: BrokerAuth;
 }
 
 const DEFAULT_HEAP_MB = 512;
@@ -83,6 +91,8 @@ export class KafkaBroker {
   readonly controllerPort: number;
   /** The broker's Log4j output; the first place to look when something is off. */
   readonly logFile: string;
+  /** The users when started with `auth`; clients then need SASL (PLAIN or SCRAM). */
+  readonly auth: BrokerAuth | undefined;
   readonly #libs: string;
   readonly #heapMb: number;
   readonly #startTimeoutMs: number;
@@ -107,6 +117,7 @@ export class KafkaBroker {
     this.logFile = layout(dataDir).serverLog;
     this.#heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    this.auth = options.auth;
   }
 
   /** Fetches the jars if needed, formats a new data dir, starts the broker and waits until it answers. */
@@ -185,10 +196,18 @@ export class KafkaBroker {
     mkdirSync(dirs.logsDir, { recursive: true });
     writeFileSync(
       dirs.configFile,
-      renderServerProperties({ port: this.port, controllerPort: this.controllerPort, logDir: dirs.logDir }),
+      renderServerProperties({
+        port: this.port,
+        controllerPort: this.controllerPort,
+        logDir: dirs.logDir,
+        ...(this.auth ? { auth: this.auth } : {}),
+      }),
     );
     const jvm = { libs: this.#libs, logsDir: dirs.logsDir, heapMb: this.#heapMb };
-    if (!isFormatted(dirs)) await formatStorage(jvm, dirs.configFile, newClusterId());
+    if (!isFormatted(dirs)) {
+      const scram = this.auth ? scramFormatArgs(this.auth) : [];
+      await formatStorage(jvm, dirs.configFile, newClusterId(), scram);
+    }
     writePorts(this.dataDir, { port: this.port, controllerPort: this.controllerPort });
 
     const java = [javaBin(), ...jvmArgs(jvm), 'kafka.Kafka', dirs.configFile];
@@ -213,7 +232,7 @@ export class KafkaBroker {
     trackLive(this, true);
 
     try {
-      await waitUntilReady(this.brokers, this.#exited, this.#startTimeoutMs);
+      await waitUntilReady(this.brokers, this.#exited, this.#startTimeoutMs, this.auth?.admin);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await this.#halt('SIGKILL');
@@ -246,7 +265,7 @@ export class KafkaBroker {
 
 const USAGE = `usage:
   node scripts/kafka-broker.ts fetch
-  node scripts/kafka-broker.ts start [--port N] [--data-dir DIR] [--heap-mb M]`;
+  node scripts/kafka-broker.ts start [--port N] [--data-dir DIR] [--heap-mb M] [--sasl]`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -264,14 +283,24 @@ async function runForeground(argv: string[]): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'heap-mb': { type: 'string' },
+      sasl: { type: 'boolean' },
     },
   });
   const broker = await KafkaBroker.start({
     dataDir: values['data-dir'],
     port: positiveInt('port', values.port),
     heapMb: positiveInt('heap-mb', values['heap-mb']),
+    ...(values.sasl ? { auth: defaultAuth() } : {}),
   });
   process.stdout.write(`KAFKA_BROKERS=${broker.brokers}\n`);
+  if (broker.auth) {
+    const users = [broker.auth.admin, ...broker.auth.users].map(
+      (user) => `${user.username}/${user.password}`,
+    );
+    process.stderr.write(
+      `kafka: SASL users (PLAIN, SCRAM-SHA-256/512) ${users.join(', ')} (admin is a super user; others need ACLs)\n`,
+    );
+  }
   process.stderr.write(`kafka: data in ${broker.dataDir}, log ${broker.logFile}; Ctrl-C stops it\n`);
 
   let watch: NodeJS.Timeout | undefined;

@@ -20,6 +20,7 @@ import type { SiteFile } from './config/schema.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
 import { recordShape } from './producer/record.ts';
+import { readSaslCredentials } from './producer/sasl.ts';
 import { GatewayError } from './system/errors.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
 
@@ -128,6 +129,7 @@ export class Gateway {
         idempotent: kafka.idempotent ?? true,
         requestTimeoutMs: kafka.request_timeout_ms ?? DEFAULTS.requestTimeoutMs,
         logger: producerLogger,
+        ...(kafka.sasl ? { sasl: readSaslCredentials(kafka.sasl, env) } : {}),
       }),
       topic: {
         topic: kafka.topic ?? DEFAULTS.topic,

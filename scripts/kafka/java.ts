@@ -56,7 +56,13 @@ export function hasSetpriv(): boolean {
 }
 
 /** Writes meta.properties and the single-voter quorum into a fresh log dir. */
-export function formatStorage(jvm: JvmInput, configFile: string, clusterId: string): Promise<void> {
+export function formatStorage(
+  jvm: JvmInput,
+  configFile: string,
+  clusterId: string,
+  /** More format arguments, e.g. SCRAM users (`--add-scram …`). */
+  extra: readonly string[] = [],
+): Promise<void> {
   const args = [
     ...jvmArgs(jvm),
     'kafka.tools.StorageTool',
@@ -66,6 +72,7 @@ export function formatStorage(jvm: JvmInput, configFile: string, clusterId: stri
     clusterId,
     '--config',
     configFile,
+    ...extra,
   ];
   return new Promise((resolve, reject) => {
     execFile(javaBin(), args, { timeout: FORMAT_TIMEOUT_MS }, (error, stdout, stderr) => {

@@ -3,6 +3,7 @@
  * broker and a known controller, not merely that its port accepts connections.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import type { SaslUser } from './auth.ts';
 
 const POLL_MS = 250;
 
@@ -12,7 +13,7 @@ export interface Exit {
   error?: Error;
 }
 
-async function answers(brokers: string): Promise<boolean> {
+async function answers(brokers: string, user: SaslUser | undefined): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'kafka-broker-probe',
     brokers: [brokers],
@@ -21,6 +22,7 @@ async function answers(brokers: string): Promise<boolean> {
     // This loop is the retry; kafkajs' own would hide how long start-up takes.
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
+    ...(user ? { sasl: { mechanism: 'plain' as const, ...user } } : {}),
   }).admin();
   try {
     await admin.connect();
@@ -41,6 +43,8 @@ export async function waitUntilReady(
   brokers: string,
   exited: Promise<Exit>,
   timeoutMs: number,
+  /** The user the probe signs in as on a SASL broker. */
+  user?: SaslUser,
 ): Promise<void> {
   let exit: Exit | undefined;
   void exited.then((value) => {
@@ -49,7 +53,7 @@ export async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   while (true) {
     if (exit) throw new Error(`the broker exited during start-up (${describeExit(exit)})`);
-    if (await answers(brokers)) return;
+    if (await answers(brokers, user)) return;
     if (Date.now() > deadline)
       throw new Error(`the broker did not answer on ${brokers} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -1,3 +1,5 @@
+import { authSettings, type BrokerAuth } from './auth.ts';
+
 /**
  * The broker configuration: one KRaft node that is both broker and controller,
  * reachable only on loopback, sized for tests rather than throughput.
@@ -7,19 +9,28 @@ export interface ServerPropertiesInput {
   controllerPort: number;
   /** Where partitions and the metadata log live. */
   logDir: string;
+  /** SASL (PLAIN, SCRAM) on the client listener and the ACL authorizer; without it, PLAINTEXT and no ACLs. */
+  auth?: BrokerAuth;
 }
 
-export function renderServerProperties({ port, controllerPort, logDir }: ServerPropertiesInput): string {
+export function renderServerProperties({
+  port,
+  controllerPort,
+  logDir,
+  auth,
+}: ServerPropertiesInput): string {
   const host = '127.0.0.1';
+  const client = auth ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
-    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    listeners: `${client}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `${client}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
     'controller.listener.names': 'CONTROLLER',
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': client,
+    'listener.security.protocol.map': `${client}:${client},CONTROLLER:PLAINTEXT`,
+    ...(auth ? authSettings(auth, client) : {}),
     'log.dirs': logDir,
 
     // A single node cannot hold more than one replica of anything.

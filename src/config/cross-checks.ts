@@ -11,6 +11,7 @@ import { checkMqttDevices } from './mqtt-checks.ts';
 import { checkOpcuaDevice } from './opcua-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
+import { checkSecret } from './secret-checks.ts';
 
 const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua', 'mqtt']);
 
@@ -35,6 +36,14 @@ export function crossCheck(site: unknown, context: CheckContext): void {
     devices.filter(({ item }) => item.protocol === 'mqtt'),
   );
   checkAlarmIdentities(context, site, devices);
+  checkKafkaSecret(context, site);
+}
+
+function checkKafkaSecret(context: CheckContext, site: Record<string, unknown>): void {
+  const gateway = site.gateway;
+  const kafka = isRecord(gateway) ? gateway.kafka : undefined;
+  const sasl = isRecord(kafka) ? kafka.sasl : undefined;
+  if (isRecord(sasl)) checkSecret(context, sasl.password, ['gateway', 'kafka', 'sasl', 'password']);
 }
 
 /** Two devices on one host, port and unit id would be one device polled twice. */

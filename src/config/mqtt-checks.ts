@@ -8,6 +8,7 @@
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkRuleOn } from './rule-checks.ts';
+import { checkSecret } from './secret-checks.ts';
 import { parseTopicFilter, templateNames } from './topic-filters.ts';
 
 type Entry = { item: Record<string, unknown>; path: Path };
@@ -68,17 +69,6 @@ function checkMqttPoint(context: CheckContext, { item: point, path }: Entry, spa
   }
   const rules = entries(point.alarms, [...path, 'alarms']);
   checkUniqueIds(context, rules, 'alarm rule');
-}
-
-function checkSecret(context: CheckContext, secret: unknown, path: Path): void {
-  if (!isRecord(secret) || !context.clean(path)) return;
-  const given = ['file', 'env'].filter((key) => secret[key] !== undefined);
-  if (given.length === 1) return;
-  const message =
-    given.length === 0
-      ? 'needs "file" (a file holding the password) or "env" (a variable holding it); passwords are never inline'
-      : 'give either "file" or "env", not both';
-  context.report('CONFIG_SCHEMA', path, 'container', message);
 }
 
 function checkTls(context: CheckContext, device: Record<string, unknown>, path: Path): void {

@@ -657,6 +657,28 @@ export type MqttDevice = Static<typeof MqttDevice>;
 export const Device = Tagged('protocol', [ModbusTcpDevice, OpcuaDevice, MqttDevice]);
 export type Device = Static<typeof Device>;
 
+export const KafkaSasl = strict(
+  {
+    mechanism: Type.Union(
+      [Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')],
+      {
+        description:
+          'plain sends the password as it is (use it over TLS or on a trusted network); scram-sha-256/512 never send it.',
+      },
+    ),
+    username: Type.String({
+      minLength: 1,
+      description: 'SASL user; the broker ACLs name it as the principal User:<username>.',
+    }),
+    password: SecretSource,
+  },
+  {
+    title: 'SASL authentication',
+    description: 'Signs in to the broker; the password never sits in the site file: give file or env.',
+  },
+);
+export type KafkaSasl = Static<typeof KafkaSasl>;
+
 export const KafkaSettings = strict({
   brokers: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
@@ -684,6 +706,7 @@ export const KafkaSettings = strict({
     }),
   ),
   idempotent: Type.Optional(Type.Boolean({ default: true })),
+  sasl: Type.Optional(KafkaSasl),
   drain_max_events_per_s: Type.Optional(
     Type.Integer({
       minimum: 1,

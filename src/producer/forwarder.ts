@@ -52,6 +52,7 @@ export class Forwarder {
   #pendingWake = false;
   #loop: Promise<void> | undefined;
   #topicReady = false;
+  #lastCode: string | undefined;
   readonly stats: ForwarderStats = {
     delivered: 0,
     batches: 0,
@@ -169,18 +170,25 @@ export class Forwarder {
         logger.info({ backlog: this.#options.outbox.stats().events }, 'broker reachable; forwarding events');
       }
       this.#backoff.reset();
+      this.#lastCode = undefined;
       return true;
     } catch (cause) {
       this.stats.failures += 1;
       // A buffer that cannot delete (a full disk) is not a broker problem: the
       // batch was acknowledged and is sent again once the delete succeeds.
       const bufferFault = cause instanceof GatewayError && cause.stage === 'buffer';
-      const error = bufferFault
-        ? cause
-        : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
+      // Credentials and ACLs keep their own codes: they name what to fix.
+      const error =
+        cause instanceof GatewayError
+          ? cause
+          : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
       const first = this.stats.lastError !== error.message;
       this.stats.lastError = error.message;
-      if (this.stats.brokerUp || this.stats.failures === 1 || (bufferFault && first)) {
+      // A new kind of failure during an outage (the broker back, but refusing
+      // the credentials) is news for the operator, not a repeat.
+      const newKind = this.#lastCode !== error.code;
+      this.#lastCode = error.code;
+      if (this.stats.brokerUp || this.stats.failures === 1 || newKind || (bufferFault && first)) {
         logger.warn({ code: error.code, backlog: this.#options.outbox.stats().events }, error.describe());
       } else {
         logger.debug({ code: error.code }, error.describe());

@@ -2,8 +2,11 @@
  * The only module that imports kafkajs. The rest of the gateway sees a small
  * promise-based interface: connect, make sure the topic exists, send a batch.
  */
-import { Kafka, type LogEntry, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { createGrant, idempotentGrant, principalOf, topicGrant } from './authorization.ts';
+import type { SaslCredentials } from './sasl.ts';
 
 export interface OutgoingRecord {
   key: string;
@@ -17,6 +20,8 @@ export interface BrokerClientOptions {
   idempotent: boolean;
   requestTimeoutMs: number;
   logger: Logger;
+  /** Signs in with SASL; without it the connection is unauthenticated (User:ANONYMOUS). */
+  sasl?: SaslCredentials;
 }
 
 export interface TopicSpec {
@@ -85,12 +90,41 @@ function brokerError(
   return undefined;
 }
 
-/** Finds a permanent broker error anywhere in kafkajs's chain of wrapped errors. */
-export function permanentRejection(error: unknown): RecordsRejectedError | undefined {
+/**
+ * Finds a permanent broker error anywhere in kafkajs's chain of wrapped errors.
+ * An authorization failure says which ACL to grant, so the dead-letter reason
+ * is enough to fix it.
+ */
+export function permanentRejection(
+  error: unknown,
+  access?: { topic: string; principal: string },
+): RecordsRejectedError | undefined {
   const found = brokerError(error, (type) => type in PERMANENT);
-  return (
-    found && new RecordsRejectedError(PERMANENT[found.type] as RejectionReason, found.type, found.message)
-  );
+  if (!found) return undefined;
+  const reason = PERMANENT[found.type] as RejectionReason;
+  const grant =
+    reason === 'not_authorized' && access ? `; ${topicGrant(access.topic, access.principal)}` : '';
+  return new RecordsRejectedError(reason, found.type, `${found.message}${grant}`);
+}
+
+/**
+ * Errors that are the connection's configuration rather than the records:
+ * wrong credentials, a missing cluster ACL. Retried like an outage, but
+ * reported with their own code so the log says what to fix.
+ */
+export function configurationError(
+  error: unknown,
+  access: { topic: string; principal: string },
+): GatewayError | undefined {
+  if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
+    return new GatewayError('PRODUCER_AUTH', `${access.principal}: ${error.message}`, { cause: error });
+  }
+  const cluster = brokerError(error, (type) => type === 'CLUSTER_AUTHORIZATION_FAILED');
+  if (cluster) {
+    const grant = idempotentGrant(access.topic, access.principal);
+    return new GatewayError('PRODUCER_NOT_AUTHORIZED', `${cluster.message}; ${grant}`, { cause: error });
+  }
+  return undefined;
 }
 
 /** The topic is gone (deleted, or a broker that lost it): the forwarder creates it again instead of retrying blind. */
@@ -136,7 +170,9 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
     retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 },
     logLevel: logLevel.INFO,
     logCreator: logCreator(options.logger),
+    ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
   });
+  const principal = principalOf(options.sasl?.username);
 
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
@@ -167,9 +203,11 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
 
   return {
     async ensureTopic(spec) {
+      const access = { topic: spec.topic, principal };
       const admin = kafka.admin();
       try {
         await admin.connect();
+        // Lists only the topics this principal may DESCRIBE.
         const existing = await admin.listTopics();
         if (existing.includes(spec.topic)) return;
         await admin.createTopics({
@@ -182,13 +220,29 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
             },
           ],
         });
+      } catch (error) {
+        // Without CREATE (least privilege) the topic is an operator's job: go on
+        // and let the first send say whether it exists and may be written.
+        const denied = brokerError(error, (type) => type === 'TOPIC_AUTHORIZATION_FAILED');
+        if (!denied) throw configurationError(error, access) ?? error;
+        options.logger.warn(
+          { topic: spec.topic },
+          `topic ${spec.topic} cannot be checked or created (${denied.type}); ` +
+            `sending to it anyway (${createGrant(spec.topic, principal)})`,
+        );
       } finally {
         await admin.disconnect().catch(() => {});
       }
     },
 
     async send(topic, records) {
-      const active = await connectedProducer();
+      const access = { topic, principal };
+      let active: Producer;
+      try {
+        active = await connectedProducer();
+      } catch (error) {
+        throw configurationError(error, access) ?? error;
+      }
       try {
         await active.send({
           topic,
@@ -203,7 +257,7 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       } catch (error) {
         const missing = brokerError(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION');
         if (missing) throw new TopicMissingError(topic, missing.message);
-        throw permanentRejection(error) ?? error;
+        throw configurationError(error, access) ?? permanentRejection(error, access) ?? error;
       }
     },
 

@@ -169,7 +169,22 @@ export const ERRORS = {
   PRODUCER_REJECTED: {
     stage: 'producer',
     what: 'the broker refused an event for good; it was moved to the dead-letter table',
-    todo: "see `gateway buffer dlq list`; fix the cause (topic ACL, the broker's message.max.bytes), then `gateway buffer dlq requeue`",
+    todo: "see `gateway buffer dlq list`; fix the cause (the topic ACL the reason names, the broker's message.max.bytes), then `gateway buffer dlq requeue`",
+  },
+  PRODUCER_AUTH: {
+    stage: 'producer',
+    what: 'the broker refused the SASL credentials; events wait in the buffer and the gateway retries',
+    todo: "check gateway.kafka.sasl (mechanism, username, the password file or variable) against the broker's users",
+  },
+  PRODUCER_NOT_AUTHORIZED: {
+    stage: 'producer',
+    what: 'the broker refused an operation for lack of an ACL; events wait in the buffer and the gateway retries',
+    todo: 'grant the ACL the message names (docs/kafka-security.md lists what the gateway needs)',
+  },
+  PRODUCER_SECRET: {
+    stage: 'producer',
+    what: 'the Kafka SASL password cannot be read',
+    todo: 'check the file named in gateway.kafka.sasl.password.file (readable by the service user) or that password.env is set',
   },
   PRODUCER_CONNECT: {
     stage: 'producer',

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type IHeaders, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { KafkaBroker, type KafkaBrokerOptions } from '../../scripts/kafka-broker.ts';
 
 let shared: Promise<string> | undefined;
@@ -58,18 +59,24 @@ export function uniqueTopic(prefix = 'test'): string {
  * retried transient error (coordinator still loading, leader moving) at ERROR,
  * and the helpers below surface real failures as rejections anyway.
  */
-export function kafkaClient(brokers: string): Kafka {
+export function kafkaClient(brokers: string, user?: SaslUser): Kafka {
   return new Kafka({
     clientId: 'gateway-tests',
     brokers: brokers.split(','),
     connectionTimeout: 3000,
     logLevel: logLevel.NOTHING,
+    ...(user ? { sasl: { mechanism: 'plain' as const, ...user } } : {}),
   });
 }
 
 /** Creates the topic (replication factor 1) and waits for partition leaders; an existing topic is left alone. */
-export async function createTopic(brokers: string, topic: string, partitions = 1): Promise<void> {
-  const admin = kafkaClient(brokers).admin();
+export async function createTopic(
+  brokers: string,
+  topic: string,
+  partitions = 1,
+  user?: SaslUser,
+): Promise<void> {
+  const admin = kafkaClient(brokers, user).admin();
   await admin.connect();
   try {
     await admin.createTopics({
@@ -117,6 +124,8 @@ export interface ConsumeOptions {
    * that nothing beyond it (a duplicate, say) was written; default 0.
    */
   settleMs?: number;
+  /** The SASL/PLAIN user to read as, on a broker started with `auth`. */
+  user?: SaslUser;
 }
 
 function headerText(headers: IHeaders | undefined): Record<string, string> {
@@ -147,9 +156,9 @@ function toRecord(partition: number, message: KafkaMessage): ConsumedRecord {
 export async function consumeAll(
   brokers: string,
   topic: string,
-  { expected, timeoutMs = 30_000, settleMs = 0 }: ConsumeOptions,
+  { expected, timeoutMs = 30_000, settleMs = 0, user }: ConsumeOptions,
 ): Promise<ConsumedRecord[]> {
-  const consumer = kafkaClient(brokers).consumer({
+  const consumer = kafkaClient(brokers, user).consumer({
     groupId: `gateway-tests-${randomUUID()}`,
     // Short fetch waits so disconnect() does not sit out a long poll.
     maxWaitTimeInMs: 250,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { permanentRejection } from '../../src/producer/kafka-client.ts';
+import { configurationError, permanentRejection } from '../../src/producer/kafka-client.ts';
 
 /** kafkajs's error shapes: a protocol error, wrapped by its retrier or in an aggregate. */
 const protocolError = (type: string) => Object.assign(new Error(`broker says ${type}`), { type });
@@ -44,4 +44,34 @@ test('a cyclic chain of causes ends', () => {
   const b = Object.assign(new Error('b'), { cause: a });
   a.cause = b;
   assert.equal(permanentRejection(a), undefined);
+});
+
+test('an authorization refusal names the ACL to grant and the principal', () => {
+  const rejected = permanentRejection(protocolError('TOPIC_AUTHORIZATION_FAILED'), {
+    topic: 'iiot.alarms.v1',
+    principal: 'User:gateway',
+  });
+  assert.equal(rejected?.reason, 'not_authorized');
+  assert.match(
+    rejected?.message ?? '',
+    /grant WRITE and DESCRIBE on topic iiot\.alarms\.v1 to User:gateway$/,
+  );
+  // Other refusals are not about ACLs.
+  const large = permanentRejection(protocolError('MESSAGE_TOO_LARGE'), { topic: 't', principal: 'User:g' });
+  assert.doesNotMatch(large?.message ?? '', /grant/);
+});
+
+test('credentials and cluster ACLs are configuration errors with their own codes', () => {
+  const access = { topic: 'iiot.alarms.v1', principal: 'User:gateway' };
+  const cluster = configurationError(
+    Object.assign(new Error('retries exceeded'), { cause: protocolError('CLUSTER_AUTHORIZATION_FAILED') }),
+    access,
+  );
+  assert.equal(cluster?.code, 'PRODUCER_NOT_AUTHORIZED');
+  assert.match(cluster?.message ?? '', /grant IDEMPOTENT_WRITE on the cluster to User:gateway/);
+  const sasl = Object.assign(new Error('SASL PLAIN authentication failed'), {
+    name: 'KafkaJSSASLAuthenticationError',
+  });
+  assert.equal(configurationError(sasl, access)?.code, 'PRODUCER_AUTH');
+  assert.equal(configurationError(protocolError('REQUEST_TIMED_OUT'), access), undefined);
 });
