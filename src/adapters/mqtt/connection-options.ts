@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULTS } from '../../config/defaults.ts';
-import type { MqttDevice, SecretSource } from '../../config/schema.ts';
+import type { MqttDevice } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
+import { readSecret } from '../../system/secret.ts';
 import type { MqttConnectOptions } from './client.ts';
 
 export function defaultClientId(gatewayId: string, deviceId: string): string {
@@ -20,7 +21,8 @@ export function connectionOptions(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): MqttConnectOptions {
   const tls = device.tls;
-  const password = device.password === undefined ? undefined : readSecret(device.password, env);
+  const password =
+    device.password === undefined ? undefined : readSecret(device.password, env, 'MQTT_SECRET');
   return {
     url: device.url,
     clientId: device.client_id ?? defaultClientId(gatewayId, device.id),
@@ -34,21 +36,6 @@ export function connectionOptions(
     ...(tls?.key_file === undefined ? {} : { key: readTlsFile(tls.key_file, 'tls.key_file') }),
     ...(tls?.server_name === undefined ? {} : { servername: tls.server_name }),
   };
-}
-
-function readSecret(source: SecretSource, env: Readonly<Record<string, string | undefined>>): string {
-  if (source.env !== undefined) {
-    const value = env[source.env];
-    if (value === undefined || value === '') {
-      throw new GatewayError('MQTT_SECRET', `environment variable ${source.env} is not set`);
-    }
-    return value;
-  }
-  try {
-    return readFileSync(source.file as string, 'utf8').replace(/\r?\n$/, '');
-  } catch (error) {
-    throw new GatewayError('MQTT_SECRET', `${source.file}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function readTlsFile(file: string, key: string): Buffer {

@@ -3,9 +3,8 @@
  * made, not when the site file loads, so a rotated password file or a
  * corrected environment takes effect on the next reconnect.
  */
-import { readFileSync } from 'node:fs';
 import type { UserIdentity } from '../../config/schema.ts';
-import { GatewayError } from '../../system/errors.ts';
+import { readSecret, readSecretFile } from '../../system/secret.ts';
 import type { UaUser } from './client.ts';
 
 export function resolveUser(
@@ -16,25 +15,14 @@ export function resolveUser(
   if (identity.kind === 'certificate') {
     return {
       kind: 'certificate',
-      certificatePem: readSecret(identity.cert_file),
-      privateKeyPem: readSecret(identity.key_file),
+      certificatePem: readSecretFile(identity.cert_file, 'OPCUA_CREDENTIALS'),
+      privateKeyPem: readSecretFile(identity.key_file, 'OPCUA_CREDENTIALS'),
     };
   }
-  if (identity.password_env !== undefined) {
-    const password = env[identity.password_env];
-    if (password === undefined) {
-      throw new GatewayError('OPCUA_CREDENTIALS', `environment variable ${identity.password_env} is not set`);
-    }
-    return { kind: 'username', username: identity.username, password };
-  }
-  const file = identity.password_file as string;
-  return { kind: 'username', username: identity.username, password: readSecret(file).replace(/\r?\n$/, '') };
-}
-
-function readSecret(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new GatewayError('OPCUA_CREDENTIALS', `${path}: ${(error as Error).message}`, { cause: error });
-  }
+  const password = readSecret(
+    { file: identity.password_file, env: identity.password_env },
+    env,
+    'OPCUA_CREDENTIALS',
+  );
+  return { kind: 'username', username: identity.username, password };
 }
