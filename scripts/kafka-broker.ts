@@ -43,6 +43,11 @@ export interface KafkaBrokerOptions {
   port?: number;
   /** KRaft controller port; same default rule as `port`. */
   controllerPort?: number;
+  /**
+   * The port clients are told to use (advertised listener), e.g. a proxy in
+   * front of the broker that a test can cut; default the client port.
+   */
+  advertisedPort?: number;
   /** Maximum JVM heap in MB; default 512. */
   heapMb?: number;
   /** How long start() and restart() wait for the broker to answer; default 90 s. */
@@ -89,6 +94,7 @@ export class KafkaBroker {
   readonly dataDir: string;
   readonly port: number;
   readonly controllerPort: number;
+  readonly #advertisedPort: number;
   /** The broker's Log4j output; the first place to look when something is off. */
   readonly logFile: string;
   /** The users when started with `auth`; clients then need SASL (PLAIN or SCRAM). */
@@ -113,7 +119,8 @@ export class KafkaBroker {
     this.#temporary = temporary;
     this.port = ports.port;
     this.controllerPort = ports.controllerPort;
-    this.brokers = `127.0.0.1:${ports.port}`;
+    this.#advertisedPort = options.advertisedPort ?? ports.port;
+    this.brokers = `127.0.0.1:${this.#advertisedPort}`;
     this.logFile = layout(dataDir).serverLog;
     this.#heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
@@ -198,6 +205,7 @@ export class KafkaBroker {
       dirs.configFile,
       renderServerProperties({
         port: this.port,
+        advertisedPort: this.#advertisedPort,
         controllerPort: this.controllerPort,
         logDir: dirs.logDir,
         ...(this.auth ? { auth: this.auth } : {}),

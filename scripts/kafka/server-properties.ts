@@ -6,6 +6,8 @@ import { authSettings, type BrokerAuth } from './auth.ts';
  */
 export interface ServerPropertiesInput {
   port: number;
+  /** What clients are told to connect to; default `port`. */
+  advertisedPort?: number;
   controllerPort: number;
   /** Where partitions and the metadata log live. */
   logDir: string;
@@ -15,6 +17,7 @@ export interface ServerPropertiesInput {
 
 export function renderServerProperties({
   port,
+  advertisedPort = port,
   controllerPort,
   logDir,
   auth,
@@ -26,7 +29,7 @@ export function renderServerProperties({
     'node.id': 1,
     'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
     listeners: `${client}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    'advertised.listeners': `${client}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `${client}://${host}:${advertisedPort},CONTROLLER://${host}:${controllerPort}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': client,
     'listener.security.protocol.map': `${client}:${client},CONTROLLER:PLAINTEXT`,
