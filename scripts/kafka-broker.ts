@@ -1,6 +1,8 @@
 /**
  * A real single-node Apache Kafka (KRaft mode) for development and tests,
- * built from Maven Central jars; needs Java 17+ and Maven, no Docker.
+ * built from Maven Central jars; needs Java 17+ and Maven, no Docker. Tests
+ * can add broker-only nodes that join its quorum (`controllerQuorum`) to form
+ * a small cluster.
  *
  *   node scripts/kafka-broker.ts fetch                  download the jars only
  *   node scripts/kafka-broker.ts start [--port N] [--data-dir D] [--heap-mb M] [--sasl]
@@ -26,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BrokerAuth, defaultAuth, scramFormatArgs } from './kafka/auth.ts';
-import { isFormatted, layout, newClusterId, readPorts, writePorts } from './kafka/data-dir.ts';
+import { isFormatted, layout, newClusterId, readClusterId, readPorts, writePorts } from './kafka/data-dir.ts';
 import { ensureKafkaJars, KAFKA_VERSION } from './kafka/jars.ts';
 import { formatStorage, hasSetpriv, javaBin, jvmArgs } from './kafka/java.ts';
 import { logExcerpt, tail } from './kafka/log-excerpt.ts';
@@ -57,6 +59,16 @@ export interface KafkaBrokerOptions {
    * only the admin may do anything until ACLs are granted. Default: no auth.
    */
   auth?: BrokerAuth;
+  /** KRaft node id; default 1. Nodes of one cluster need distinct ids. */
+  nodeId?: number;
+  /**
+   * "host:port" of a running node's controller (its `controllerQuorum`): this
+   * node is then a broker only and joins that cluster; pass its `clusterId` too.
+   * Default: a single node that is its own controller.
+   */
+  controllerQuorum?: string;
+  /** The cluster id a fresh data dir is formatted with; default a new one. */
+  clusterId?: string;
 }
 
 const DEFAULT_HEAP_MB = 512;
@@ -93,7 +105,9 @@ export class KafkaBroker {
   readonly brokers: string;
   readonly dataDir: string;
   readonly port: number;
+  /** This node's KRaft controller port; picked but unused by a broker-only node. */
   readonly controllerPort: number;
+  readonly nodeId: number;
   readonly #advertisedPort: number;
   /** The broker's Log4j output; the first place to look when something is off. */
   readonly logFile: string;
@@ -103,6 +117,8 @@ export class KafkaBroker {
   readonly #heapMb: number;
   readonly #startTimeoutMs: number;
   readonly #temporary: boolean;
+  readonly #controllerQuorum: string | undefined;
+  readonly #clusterId: string | undefined;
   #child: ChildProcess | undefined;
   #exited: Promise<Exit> | undefined;
   #removed = false;
@@ -125,6 +141,19 @@ export class KafkaBroker {
     this.#heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.auth = options.auth;
+    this.nodeId = options.nodeId ?? 1;
+    this.#controllerQuorum = options.controllerQuorum;
+    this.#clusterId = options.clusterId;
+  }
+
+  /** Where other nodes reach this cluster's controller quorum, for their `controllerQuorum`. */
+  get controllerQuorum(): string {
+    return this.#controllerQuorum ?? `127.0.0.1:${this.controllerPort}`;
+  }
+
+  /** The id the data dir was formatted with, for other nodes joining this cluster. */
+  get clusterId(): string | undefined {
+    return readClusterId(layout(this.dataDir));
   }
 
   /** Fetches the jars if needed, formats a new data dir, starts the broker and waits until it answers. */
@@ -207,6 +236,8 @@ export class KafkaBroker {
         port: this.port,
         advertisedPort: this.#advertisedPort,
         controllerPort: this.controllerPort,
+        nodeId: this.nodeId,
+        ...(this.#controllerQuorum ? { controllerQuorum: this.#controllerQuorum } : {}),
         logDir: dirs.logDir,
         ...(this.auth ? { auth: this.auth } : {}),
       }),
@@ -214,7 +245,8 @@ export class KafkaBroker {
     const jvm = { libs: this.#libs, logsDir: dirs.logsDir, heapMb: this.#heapMb };
     if (!isFormatted(dirs)) {
       const scram = this.auth ? scramFormatArgs(this.auth) : [];
-      await formatStorage(jvm, dirs.configFile, newClusterId(), scram);
+      const clusterId = this.#clusterId ?? newClusterId();
+      await formatStorage(jvm, dirs.configFile, clusterId, scram, this.#controllerQuorum !== undefined);
     }
     writePorts(this.dataDir, { port: this.port, controllerPort: this.controllerPort });
 

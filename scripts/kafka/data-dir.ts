@@ -32,6 +32,16 @@ export function isFormatted(dirs: DataDirLayout): boolean {
   return existsSync(join(dirs.logDir, 'meta.properties'));
 }
 
+/** The cluster id the dir was formatted with, for other nodes that join the same cluster. */
+export function readClusterId(dirs: DataDirLayout): string | undefined {
+  try {
+    const text = readFileSync(join(dirs.logDir, 'meta.properties'), 'utf8');
+    return /^cluster\.id=(.+)$/m.exec(text)?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Ports {
   port: number;
   controllerPort: number;

@@ -55,19 +55,24 @@ export function hasSetpriv(): boolean {
   return setprivChecked;
 }
 
-/** Writes meta.properties and the single-voter quorum into a fresh log dir. */
+/**
+ * Writes meta.properties into a fresh log dir: for a controller, also the
+ * single-voter quorum (`--standalone`); a broker-only node joining an existing
+ * quorum records no controllers (`--no-initial-controllers`), only the cluster id.
+ */
 export function formatStorage(
   jvm: JvmInput,
   configFile: string,
   clusterId: string,
   /** More format arguments, e.g. SCRAM users (`--add-scram …`). */
   extra: readonly string[] = [],
+  brokerOnly = false,
 ): Promise<void> {
   const args = [
     ...jvmArgs(jvm),
     'kafka.tools.StorageTool',
     'format',
-    '--standalone',
+    brokerOnly ? '--no-initial-controllers' : '--standalone',
     '--cluster-id',
     clusterId,
     '--config',

@@ -1,14 +1,24 @@
 import { authSettings, type BrokerAuth } from './auth.ts';
 
 /**
- * The broker configuration: one KRaft node that is both broker and controller,
- * reachable only on loopback, sized for tests rather than throughput.
+ * The broker configuration: by default one KRaft node that is both broker and
+ * controller; with `controllerQuorum`, a broker-only node that joins another
+ * node's quorum, so tests can run a small cluster. Loopback only, sized for
+ * tests rather than throughput.
  */
 export interface ServerPropertiesInput {
   port: number;
   /** What clients are told to connect to; default `port`. */
   advertisedPort?: number;
+  /** This node's KRaft controller port; unused by a broker-only node. */
   controllerPort: number;
+  /** Default 1; every node of a cluster needs its own. */
+  nodeId?: number;
+  /**
+   * "host:port" of the controller(s) of an existing cluster: this node is then
+   * a broker only and joins them. Default: this node is its own controller.
+   */
+  controllerQuorum?: string;
   /** Where partitions and the metadata log live. */
   logDir: string;
   /** SASL (PLAIN, SCRAM) on the client listener and the ACL authorizer; without it, PLAINTEXT and no ACLs. */
@@ -19,24 +29,32 @@ export function renderServerProperties({
   port,
   advertisedPort = port,
   controllerPort,
+  nodeId = 1,
+  controllerQuorum,
   logDir,
   auth,
 }: ServerPropertiesInput): string {
   const host = '127.0.0.1';
   const client = auth ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
+  // A broker-only node must not listen on (or advertise) a controller listener;
+  // it still needs the listener's name and protocol to reach the quorum.
+  const controller = controllerQuorum === undefined ? `,CONTROLLER://${host}:${controllerPort}` : '';
   const settings: Record<string, string | number | boolean> = {
-    'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.bootstrap.servers': `${host}:${controllerPort}`,
-    listeners: `${client}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    'advertised.listeners': `${client}://${host}:${advertisedPort},CONTROLLER://${host}:${controllerPort}`,
+    'process.roles': controllerQuorum === undefined ? 'broker,controller' : 'broker',
+    'node.id': nodeId,
+    'controller.quorum.bootstrap.servers': controllerQuorum ?? `${host}:${controllerPort}`,
+    listeners: `${client}://${host}:${port}${controller}`,
+    'advertised.listeners': `${client}://${host}:${advertisedPort}${controller}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': client,
     'listener.security.protocol.map': `${client}:${client},CONTROLLER:PLAINTEXT`,
     ...(auth ? authSettings(auth, client) : {}),
     'log.dirs': logDir,
 
-    // A single node cannot hold more than one replica of anything.
+    // A single node cannot hold more than one replica of anything. A cluster
+    // keeps these too: internal topics then live wholly on whichever node was
+    // up when they were created, and tests that fail a node set their own
+    // topic's replication.
     'default.replication.factor': 1,
     'min.insync.replicas': 1,
     'offsets.topic.replication.factor': 1,

@@ -49,6 +49,29 @@ export async function ownBroker(options: Omit<KafkaBrokerOptions, 'dataDir'> = {
   return entry.broker;
 }
 
+/**
+ * A two-node cluster of the caller's own, for tests that fail one node: node 1
+ * is broker and controller, node 2 a broker only that joins node 1's quorum.
+ * Killing node 2 leaves the cluster working; killing node 1 does not.
+ * Both are cleaned up like ownBroker()'s.
+ */
+export async function ownCluster(
+  options: Omit<KafkaBrokerOptions, 'dataDir' | 'nodeId' | 'controllerQuorum' | 'clusterId'> = {},
+): Promise<{ nodes: [KafkaBroker, KafkaBroker]; brokers: string }> {
+  // Two JVMs on a small machine: a smaller heap than a lone broker's default.
+  const sized = { heapMb: 384, ...options };
+  const first = await ownBroker(sized);
+  const clusterId = first.clusterId;
+  if (!clusterId) throw new Error(`no cluster id in ${first.dataDir} after start`);
+  const second = await ownBroker({
+    ...sized,
+    nodeId: 2,
+    controllerQuorum: first.controllerQuorum,
+    clusterId,
+  });
+  return { nodes: [first, second], brokers: `${first.brokers},${second.brokers}` };
+}
+
 /** A topic name no other test (or earlier run against a kept broker) uses. */
 export function uniqueTopic(prefix = 'test'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;

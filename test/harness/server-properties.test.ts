@@ -52,3 +52,22 @@ test('a password that would break the JAAS line is refused', () => {
   const auth = { ...defaultAuth(), users: [{ username: 'gw', password: 'a"b' }] };
   assert.throws(() => renderServerProperties({ ...ports, auth }), /may not hold quotes/);
 });
+
+test('a node joining a quorum is a broker only, with no controller listener of its own', () => {
+  const settings = parse(
+    renderServerProperties({ ...ports, nodeId: 2, controllerQuorum: '127.0.0.1:19093' }),
+  );
+  assert.equal(settings.get('process.roles'), 'broker');
+  assert.equal(settings.get('node.id'), '2');
+  assert.equal(settings.get('controller.quorum.bootstrap.servers'), '127.0.0.1:19093');
+  assert.equal(settings.get('listeners'), 'PLAINTEXT://127.0.0.1:9092');
+  assert.equal(settings.get('advertised.listeners'), 'PLAINTEXT://127.0.0.1:9092');
+  assert.equal(settings.get('controller.listener.names'), 'CONTROLLER');
+});
+
+test('by default the node is broker and controller, node 1', () => {
+  const settings = parse(renderServerProperties(ports));
+  assert.equal(settings.get('process.roles'), 'broker,controller');
+  assert.equal(settings.get('node.id'), '1');
+  assert.equal(settings.get('controller.quorum.bootstrap.servers'), '127.0.0.1:9093');
+});
