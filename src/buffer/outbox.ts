@@ -76,6 +76,8 @@ export interface OutboxOptions {
   checkIntegrity?: boolean;
   /** Encrypts payloads at rest; without it they are stored as plain JSON. */
   cipher?: PayloadCipher;
+  /** Events committed within this window count as fresh for peekLive (default 10 s). */
+  liveWindowMs?: number;
   /** Size and age bounds; without them the buffer grows as long as the disk lets it. */
   bounded?: BoundedOptions;
   now?: () => number;
@@ -88,6 +90,7 @@ const META = {
   keyCheck: 'key_check',
 } as const;
 const EVICTION_CHUNK = 256;
+const DEFAULT_LIVE_WINDOW_MS = 10_000;
 /** SQLite's auto_vacuum value for INCREMENTAL. */
 const INCREMENTAL = 2;
 /** Free pages (4 KiB) worth giving back, and at most how many per maintenance call (2 MiB, so the WAL stays small). */
@@ -195,6 +198,7 @@ export class Outbox {
   readonly #bounds: BufferBounds;
   readonly #bounded: BoundedOptions | undefined;
   readonly #listeners = new Set<() => void>();
+  readonly #liveWindowMs: number;
   #lastSeq: number;
   #events = 0;
   #bytes = 0;
@@ -216,6 +220,7 @@ export class Outbox {
     this.#db = openBufferDatabase(options.path, options.synchronous ?? 'full');
     this.#shapeOf = options.shapeOf;
     this.#now = options.now ?? Date.now;
+    this.#liveWindowMs = options.liveWindowMs ?? DEFAULT_LIVE_WINDOW_MS;
     this.#bounded = options.bounded;
     this.#bounds = options.bounded?.bounds ?? UNBOUNDED;
     this.#sql = prepareStatements(this.#db);
@@ -349,6 +354,7 @@ export class Outbox {
       throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
     }
     if (committed[0]) this.#recentCommits.push({ seq: committed[0].seq, at: now });
+    this.#forgetStaleCommits(now);
     this.#lastSeq = seq;
     this.#events = events;
     this.#bytes = bytes;
@@ -386,7 +392,6 @@ export class Outbox {
    */
   #reclaimFreePages(): void {
     const free = Number(this.#db.pragma('freelist_count', { simple: true }));
-    // Only a file that is mostly empty (a drained backlog): under eviction, freed pages are reused at once.
     if (free < RECLAIM_MIN_FREE_PAGES) return;
     // Only a file that is mostly empty (a drained backlog): under eviction, freed pages are reused at once.
     const fileBytes = Number(this.#db.pragma('page_count', { simple: true })) * PAGE_BYTES;
@@ -478,19 +483,24 @@ export class Outbox {
   }
 
   /**
-   * Events committed within the last `windowMs` whose record key has no older
+   * Events committed within the live window whose record key has no older
    * event waiting, oldest first: while a backlog drains, these can go ahead of
    * it without reordering any key.
    */
-  peekLive(windowMs: number, maxEvents: number, maxBytes: number): StoredEvent[] {
-    const since = this.#now() - windowMs;
-    while ((this.#recentCommits[0]?.at ?? Number.POSITIVE_INFINITY) < since) this.#recentCommits.shift();
+  peekLive(maxEvents: number, maxBytes: number): StoredEvent[] {
+    this.#forgetStaleCommits(this.#now());
     const from = this.#recentCommits[0]?.seq;
     if (from === undefined) return [];
     // Fresh events within reach of the next regular batch need no lane of their own.
     const oldest = (this.#sql.oldestSeq.get() as { seq: number } | undefined)?.seq;
     if (oldest === undefined || from < oldest + maxEvents) return [];
     return this.#batchOf(this.#sql.live.all(from, maxEvents) as EventRow[], maxBytes);
+  }
+
+  /** Keeps only the commits of the live window, so the list stays small however long the gateway runs. */
+  #forgetStaleCommits(now: number): void {
+    const since = now - this.#liveWindowMs;
+    while ((this.#recentCommits[0]?.at ?? Number.POSITIVE_INFINITY) < since) this.#recentCommits.shift();
   }
 
   /** Rows in order up to the byte bound, but always at least one. */

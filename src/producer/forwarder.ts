@@ -29,8 +29,6 @@ export interface ForwarderOptions {
   idlePollMs?: number;
   /** Backlog events per second at most, for thin uplinks; fresh events are not held to it. Unlimited when unset. */
   drainMaxEventsPerSecond?: number;
-  /** Events committed within this window count as fresh and may overtake a draining backlog (default 10 s). */
-  liveWindowMs?: number;
 }
 
 export interface ForwarderStats {
@@ -105,8 +103,8 @@ export class Forwarder {
   }
 
   async #deliverLive(): Promise<void> {
-    const { outbox, batchMaxEvents, batchMaxBytes, liveWindowMs = 10_000 } = this.#options;
-    const live = outbox.peekLive(liveWindowMs, batchMaxEvents, batchMaxBytes);
+    const { outbox, batchMaxEvents, batchMaxBytes } = this.#options;
+    const live = outbox.peekLive(batchMaxEvents, batchMaxBytes);
     if (live.length === 0) return;
     this.stats.liveAhead += live.length;
     await this.#attempt(() => this.#deliver(live));

@@ -181,8 +181,13 @@ describe('Forwarder', () => {
     await forwarder.stop();
     let clock = 0;
     outbox.close();
-    outbox = new Outbox({ path: join(temp.dir, 'live.db'), shapeOf: recordShape, now: () => clock });
-    forwarder = forwarderOf(outbox, { liveWindowMs: 1000 });
+    outbox = new Outbox({
+      path: join(temp.dir, 'live.db'),
+      shapeOf: recordShape,
+      now: () => clock,
+      liveWindowMs: 1000,
+    });
+    forwarder = forwarderOf(outbox);
     outbox.commit(
       [],
       Array.from({ length: 10 }, () => draft({ asset: 'backlog' })),
