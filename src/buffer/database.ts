@@ -11,6 +11,9 @@ export type Synchronous = 'full' | 'normal';
 
 export type BufferDatabase = Database.Database;
 
+/** SQLite's default page size, which the buffer keeps. */
+export const PAGE_BYTES = 4096;
+
 // Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 const MIGRATIONS: readonly string[] = [
   `

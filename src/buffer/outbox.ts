@@ -9,17 +9,14 @@ import { dirname } from 'node:path';
 import type { AlarmEvent, AlarmEventDraft } from '../alarms/event.ts';
 import type { Priority } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
-import {
-  type BufferBounds,
-  FILE_BYTES_PER_PAYLOAD_BYTE,
-  PRIORITY_RANK,
-  UNBOUNDED,
-  WAL_ALLOWANCE_BYTES,
-} from './bounds.ts';
+import { type BufferBounds, PRIORITY_RANK, UNBOUNDED } from './bounds.ts';
 import { KEY_CHECK_TEXT, NO_CIPHER, type PayloadCipher } from './cipher.ts';
-import { type BufferDatabase, openBufferDatabase, type Synchronous } from './database.ts';
+import { type BufferDatabase, openBufferDatabase, PAGE_BYTES, type Synchronous } from './database.ts';
+import { diskCapacity } from './disk-room.ts';
 import { type DropCause, type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
 import { moveAsideIfCorrupt, type Recovery } from './integrity.ts';
+import { reclaimFreePages } from './reclaim.ts';
+import { type EventRow, prepareStatements, type Statements, storedEvent } from './statements.ts';
 
 export interface StateChange {
   conditionId: string;
@@ -91,96 +88,6 @@ const META = {
 } as const;
 const EVICTION_CHUNK = 256;
 const DEFAULT_LIVE_WINDOW_MS = 10_000;
-/** SQLite's auto_vacuum value for INCREMENTAL. */
-const INCREMENTAL = 2;
-/** Free pages (4 KiB) worth giving back, and at most how many per maintenance call (2 MiB, so the WAL stays small). */
-const RECLAIM_MIN_FREE_PAGES = 256;
-const PAGE_BYTES = 4096;
-/** Payload from which the file's own overhead ratio is trusted over the default. */
-const RATIO_SAMPLE_BYTES = 1_048_576;
-/** Share of the file's capacity the buffer keeps when the disk allows no growth. */
-const IN_PLACE_SHARE = 0.95;
-const RECLAIM_PAGES_PER_CALL = 512;
-
-// Prepared once per connection: a statement prepared per call holds native
-// memory until the garbage collector finalizes it, which grows the process
-// steadily under a high commit rate.
-function prepareStatements(db: BufferDatabase) {
-  return {
-    insertEvent: db.prepare(
-      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    upsertState: db.prepare(
-      `INSERT INTO alarm_state (condition_id, state, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (condition_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-    ),
-    saveMeta: db.prepare(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-    deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
-    loadMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-    loadStates: db.prepare('SELECT condition_id, state FROM alarm_state'),
-    oldest: db.prepare(
-      'SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?',
-    ),
-    remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
-    oldestSeq: db.prepare('SELECT seq FROM outbox ORDER BY seq LIMIT 1'),
-    // Recent events whose record key has nothing older waiting: sending them now keeps per-key order.
-    live: db.prepare(
-      `SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox AS o
-       WHERE o.seq >= ? AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.record_key = o.record_key AND p.seq < o.seq)
-       ORDER BY o.seq LIMIT ?`,
-    ),
-    totals: db.prepare('SELECT COUNT(*) AS events, COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
-    // created_at grows with seq: the oldest event is the first row, found through the primary key, not a scan.
-    stats: db.prepare(
-      `SELECT (SELECT seq FROM outbox ORDER BY seq LIMIT 1) AS oldestSeq,
-              (SELECT created_at FROM outbox ORDER BY seq LIMIT 1) AS oldestCreatedAt,
-              (SELECT COUNT(*) FROM dead_letter) AS deadLetters`,
-    ),
-    toDeadLetter: db.prepare(
-      `INSERT INTO dead_letter (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, failed_at, reason)
-       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, ?, ? FROM outbox WHERE seq = ?`,
-    ),
-    deadLetters: db.prepare(
-      'SELECT seq, event_id, record_key, headers, payload, bytes, failed_at, reason FROM dead_letter ORDER BY seq LIMIT ?',
-    ),
-    requeue: db.prepare(
-      `INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank)
-       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank FROM dead_letter WHERE seq = ?`,
-    ),
-    removeDeadLetter: db.prepare('DELETE FROM dead_letter WHERE seq = ?'),
-    allDeadLetterSeqs: db.prepare('SELECT seq FROM dead_letter ORDER BY seq'),
-    evictionCandidates: db.prepare(
-      'SELECT seq, bytes, priority_rank AS rank FROM outbox WHERE seq > ? ORDER BY priority_rank DESC, seq LIMIT ?',
-    ),
-    // created_at grows with seq, so the expired events are a prefix of the outbox in seq order.
-    oldestUnleased: db.prepare('SELECT created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1'),
-    prefix: db.prepare(
-      'SELECT seq, bytes, priority_rank AS rank, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?',
-    ),
-  };
-}
-
-interface EventRow {
-  seq: number;
-  event_id: string;
-  record_key: string;
-  headers: string;
-  payload: string;
-  bytes: number;
-}
-
-function storedEvent(row: EventRow, cipher: PayloadCipher): StoredEvent {
-  return {
-    seq: row.seq,
-    eventId: row.event_id,
-    key: row.record_key,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    payload: cipher.open(row.seq, row.payload),
-    bytes: row.bytes,
-  };
-}
 
 const PRIORITY_OF_RANK = Object.fromEntries(
   Object.entries(PRIORITY_RANK).map(([priority, rank]) => [rank, priority as Priority]),
@@ -191,7 +98,7 @@ export class Outbox {
   /** Set when the file was corrupt at open and was replaced by a fresh one. */
   readonly recovery: Recovery | undefined;
   readonly #db: BufferDatabase;
-  readonly #sql: ReturnType<typeof prepareStatements>;
+  readonly #sql: Statements;
   readonly #shapeOf: (event: AlarmEvent) => RecordShape;
   readonly #cipher: PayloadCipher;
   readonly #now: () => number;
@@ -377,7 +284,7 @@ export class Outbox {
       this.#resyncTotals();
     }
     this.#measureDisk();
-    this.#reclaimFreePages();
+    reclaimFreePages(this.#db, this.#bytes);
     const { maxAgeMs } = this.#bounds;
     const oldest = this.#sql.oldestUnleased.get(this.#leasedUpTo) as { created_at: number } | undefined;
     const expire =
@@ -386,48 +293,21 @@ export class Outbox {
     return this.commit([], [], expire);
   }
 
-  /**
-   * Gives pages freed by delivered events back to the file system, a bounded
-   * amount per call so the forwarder never waits long for the write lock.
-   */
-  #reclaimFreePages(): void {
-    const free = Number(this.#db.pragma('freelist_count', { simple: true }));
-    if (free < RECLAIM_MIN_FREE_PAGES) return;
-    // Only a file that is mostly empty (a drained backlog): under eviction, freed pages are reused at once.
-    const fileBytes = Number(this.#db.pragma('page_count', { simple: true })) * PAGE_BYTES;
-    if (this.#bytes * FILE_BYTES_PER_PAYLOAD_BYTE * 2 > fileBytes) return;
-    if (Number(this.#db.pragma('auto_vacuum', { simple: true })) !== INCREMENTAL) return;
-    this.#db.pragma(`incremental_vacuum(${RECLAIM_PAGES_PER_CALL})`);
-    // In WAL mode the file is only cut at a checkpoint; a passive one never waits for readers.
-    this.#db.pragma('wal_checkpoint(PASSIVE)');
-  }
-
-  /**
-   * What the database file may grow to is its size now plus the free space,
-   * less the reserve and the WAL's room, in payload bytes; never less than what
-   * it holds and can still take in its free pages.
-   */
+  /** The disk bound from the file system and the file as they are now (see disk-room.ts). */
   #measureDisk(): void {
-    const reserve = this.#bounds.diskReserveBytes;
-    if (reserve <= 0) return;
+    const reserveBytes = this.#bounds.diskReserveBytes;
+    if (reserveBytes <= 0) return;
     try {
       const fs = statfsSync(dirname(this.path));
-      const free = fs.bavail * fs.bsize;
-      const file = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
-      const wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-      // The database as SQLite sees it, pages still in the WAL included.
-      const logical = Number(this.#db.pragma('page_count', { simple: true })) * PAGE_BYTES;
-      const freePages = Number(this.#db.pragma('freelist_count', { simple: true })) * PAGE_BYTES;
-      // File bytes per payload byte as this file shows it (keys, headers, index, encryption), once it says enough.
-      const ratio =
-        this.#bytes >= RATIO_SAMPLE_BYTES
-          ? Math.max((logical - freePages) / this.#bytes, 1)
-          : FILE_BYTES_PER_PAYLOAD_BYTE;
-      const growth = (file + wal + free - reserve - WAL_ALLOWANCE_BYTES) / ratio;
-      // Never evict below what the file holds without growing, less a margin for fragmentation:
-      // a disk filled by someone else stops the growth, it does not empty the buffer.
-      const inPlace = (logical / ratio) * IN_PLACE_SHARE;
-      this.#diskCapacity = Math.max(inPlace, growth);
+      this.#diskCapacity = diskCapacity({
+        fileBytes: statSync(this.path, { throwIfNoEntry: false })?.size ?? 0,
+        walBytes: statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0,
+        freeDiskBytes: fs.bavail * fs.bsize,
+        logicalBytes: Number(this.#db.pragma('page_count', { simple: true })) * PAGE_BYTES,
+        freePageBytes: Number(this.#db.pragma('freelist_count', { simple: true })) * PAGE_BYTES,
+        payloadBytes: this.#bytes,
+        reserveBytes,
+      });
     } catch {
       this.#diskCapacity = Number.POSITIVE_INFINITY;
     }
