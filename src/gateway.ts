@@ -82,6 +82,9 @@ export class Gateway {
   readonly #runners: DeviceRunner[];
   readonly #evaluator: AlarmEvaluator;
   readonly #ticker: NodeJS.Timeout;
+  readonly #maintenance: NodeJS.Timeout;
+  /** The last maintenance failure, so a lasting one is logged once, not every second. */
+  #maintenanceError: string | undefined;
   readonly #logger: Logger;
   #stopping: Promise<void> | undefined;
 
@@ -156,16 +159,8 @@ export class Gateway {
       });
     });
 
-    const tickMs = options.tickMs ?? 100;
-    let sinceMaintenance = 0;
-    this.#ticker = setInterval(() => {
-      this.#evaluator.tick();
-      sinceMaintenance += tickMs;
-      if (sinceMaintenance >= MAINTENANCE_INTERVAL_MS) {
-        sinceMaintenance = 0;
-        this.#maintainBuffer();
-      }
-    }, tickMs);
+    this.#ticker = setInterval(() => this.#evaluator.tick(), options.tickMs ?? 100);
+    this.#maintenance = setInterval(() => this.#maintainBuffer(), MAINTENANCE_INTERVAL_MS);
   }
 
   #reportRecovery(recovery: Recovery, identity: GatewayIdentity): void {
@@ -182,8 +177,11 @@ export class Gateway {
       for (const event of this.#outbox.maintain()) {
         this.#logger.warn({ seq: event.seq, condition_id: event.condition_id }, event.message);
       }
+      this.#maintenanceError = undefined;
     } catch (error) {
-      this.#logger.error(error instanceof GatewayError ? error.describe() : String(error));
+      const described = error instanceof GatewayError ? error.describe() : String(error);
+      if (described !== this.#maintenanceError) this.#logger.error(described);
+      this.#maintenanceError = described;
     }
   }
 
@@ -219,6 +217,7 @@ export class Gateway {
     this.#stopping ??= (async () => {
       await Promise.all(this.#runners.map((runner) => runner.stop()));
       clearInterval(this.#ticker);
+      clearInterval(this.#maintenance);
       await this.#forwarder.stop();
       const stats = this.#outbox.stats();
       this.#outbox.close();

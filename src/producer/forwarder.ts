@@ -180,13 +180,12 @@ export class Forwarder {
         cause instanceof GatewayError
           ? cause
           : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
-      const first = this.stats.lastError !== error.message;
       this.stats.lastError = error.message;
       // A new kind of failure during an outage (the broker back, but refusing
       // the credentials) is news for the operator, not a repeat.
       const newKind = this.#lastCode !== error.code;
       this.#lastCode = error.code;
-      if (this.stats.brokerUp || this.stats.failures === 1 || newKind || (bufferFault && first)) {
+      if (this.stats.brokerUp || this.stats.failures === 1 || newKind) {
         logger.warn({ code: error.code, backlog: this.#options.outbox.stats().events }, error.describe());
       } else {
         logger.debug({ code: error.code }, error.describe());
