@@ -1,13 +1,15 @@
 /**
  * The composition root: builds every stage from the site file, starts them in
- * data-path order (buffer, alarms, producer, adapters) and stops them in reverse,
- * so no stage ever hands data to one that is already gone.
+ * data-path order (buffer, alarms, producer, then the inputs: adapters and
+ * operator commands) and stops them in reverse, so no stage ever hands data to
+ * one that is already gone.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
 import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
+import type { CommandSink } from './alarms/command.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
@@ -17,8 +19,13 @@ import { readKeyFile } from './buffer/key-file.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
+import { CommandIntake, type IntakeStats } from './operator/intake.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
-import { createBrokerClient } from './producer/kafka-client.ts';
+import {
+  type BrokerClientOptions,
+  createBrokerClient,
+  createRecordConsumer,
+} from './producer/kafka-client.ts';
 import { recordShape } from './producer/record.ts';
 import { readSaslCredentials } from './producer/sasl.ts';
 import { GatewayError } from './system/errors.ts';
@@ -39,6 +46,8 @@ export interface GatewayStatus {
   devices: DeviceStatus[];
   buffer: OutboxStats;
   producer: ForwarderStats;
+  /** Absent when the site file reads no operator commands. */
+  commands?: IntakeStats;
 }
 
 /** The state directory: systemd's STATE_DIRECTORY wins, then the site file, then ./var. */
@@ -76,10 +85,42 @@ export function resolveBrokers(site: SiteFile, env: GatewayOptions['env'] = proc
   return [...(site.gateway.kafka?.brokers ?? [DEFAULTS.broker])];
 }
 
+/** How the gateway reaches the broker: shared by the forwarder, the command intake and `gateway alarm`. */
+export function resolveBrokerConnection(
+  site: SiteFile,
+  logger: Logger,
+  env: GatewayOptions['env'] = process.env,
+): BrokerClientOptions {
+  const kafka = site.gateway.kafka ?? {};
+  return {
+    brokers: resolveBrokers(site, env),
+    clientId: resolveClientId(site),
+    idempotent: kafka.idempotent ?? true,
+    requestTimeoutMs: kafka.request_timeout_ms ?? DEFAULTS.requestTimeoutMs,
+    logger,
+    ...(kafka.sasl ? { sasl: readSaslCredentials(kafka.sasl, env) } : {}),
+  };
+}
+
+/** The command topic and this gateway's consumer group; undefined when the site file reads no commands. */
+export function resolveCommandTopic(site: SiteFile): { topic: string; groupId: string } | undefined {
+  const commands = site.gateway.commands;
+  if (!commands || commands.enabled === false) return undefined;
+  return {
+    topic: commands.topic ?? DEFAULTS.commandTopic,
+    groupId: commands.group_id ?? `${resolveClientId(site)}-commands`,
+  };
+}
+
+function resolveClientId(site: SiteFile): string {
+  return site.gateway.kafka?.client_id ?? `${DEFAULTS.clientId}-${site.gateway.id}`;
+}
+
 export class Gateway {
   readonly #outbox: Outbox;
   readonly #forwarder: Forwarder;
   readonly #runners: DeviceRunner[];
+  readonly #intake: CommandIntake | undefined;
   readonly #evaluator: AlarmEvaluator;
   readonly #ticker: NodeJS.Timeout;
   readonly #maintenance: NodeJS.Timeout;
@@ -124,16 +165,10 @@ export class Gateway {
 
     const brokers = resolveBrokers(site, env);
     const producerLogger = stageLogger(logger, 'producer', { brokers });
+    const client = createBrokerClient(resolveBrokerConnection(site, producerLogger, env));
     this.#forwarder = new Forwarder({
       outbox: this.#outbox,
-      client: createBrokerClient({
-        brokers,
-        clientId: kafka.client_id ?? `${DEFAULTS.clientId}-${site.gateway.id}`,
-        idempotent: kafka.idempotent ?? true,
-        requestTimeoutMs: kafka.request_timeout_ms ?? DEFAULTS.requestTimeoutMs,
-        logger: producerLogger,
-        ...(kafka.sasl ? { sasl: readSaslCredentials(kafka.sasl, env) } : {}),
-      }),
+      client,
       topic: {
         topic: kafka.topic ?? DEFAULTS.topic,
         partitions: kafka.partitions ?? DEFAULTS.partitions,
@@ -159,8 +194,29 @@ export class Gateway {
       });
     });
 
+    this.#intake = this.#commandIntake(site, env, client);
+
     this.#ticker = setInterval(() => this.#evaluator.tick(), options.tickMs ?? 100);
     this.#maintenance = setInterval(() => this.#maintainBuffer(), MAINTENANCE_INTERVAL_MS);
+  }
+
+  #commandIntake(
+    site: SiteFile,
+    env: GatewayOptions['env'],
+    client: ReturnType<typeof createBrokerClient>,
+  ): CommandIntake | undefined {
+    const target = resolveCommandTopic(site);
+    if (!target) return undefined;
+    const logger = stageLogger(this.#logger, 'operator', { topic: target.topic, group_id: target.groupId });
+    // The evaluator applies commands once the alarm stage offers them.
+    const sink = this.#evaluator as unknown as CommandSink;
+    return new CommandIntake({
+      site: site.site,
+      consumer: createRecordConsumer(resolveBrokerConnection(site, logger, env), target),
+      sink,
+      prepare: () => client.ensureTopic({ topic: target.topic, partitions: DEFAULTS.commandPartitions }),
+      logger,
+    });
   }
 
   #reportRecovery(recovery: Recovery, identity: GatewayIdentity): void {
@@ -189,6 +245,7 @@ export class Gateway {
     const gateway = new Gateway(options);
     gateway.#forwarder.start();
     for (const runner of gateway.#runners) runner.start();
+    gateway.#intake?.start();
     const stats = gateway.#outbox.stats();
     options.logger.info(
       {
@@ -209,13 +266,17 @@ export class Gateway {
       devices: this.#runners.map((runner) => ({ ...runner.status })),
       buffer: this.#outbox.stats(),
       producer: { ...this.#forwarder.stats },
+      ...(this.#intake ? { commands: this.#intake.stats } : {}),
     };
   }
 
-  /** Stops polling, lets the in-flight batch finish, closes the buffer. Safe to call twice. */
+  /**
+   * Stops polling and reading commands (the command in hand is committed
+   * first), lets the in-flight batch finish, closes the buffer. Safe to call twice.
+   */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await Promise.all(this.#runners.map((runner) => runner.stop()));
+      await Promise.all([...this.#runners.map((runner) => runner.stop()), this.#intake?.stop()]);
       clearInterval(this.#ticker);
       clearInterval(this.#maintenance);
       await this.#forwarder.stop();

@@ -26,6 +26,8 @@ export const DEFAULTS = {
   topic: 'iiot.alarms.v1',
   broker: '127.0.0.1:9092',
   clientId: 'edge-alarm-gateway',
+  commandTopic: 'iiot.alarm-commands.v1',
+  commandPartitions: 1,
   batchMaxEvents: 500,
   batchMaxBytes: 1_048_576,
   requestTimeoutMs: 10_000,

@@ -80,6 +80,35 @@ export const KafkaSettings = strict({
 });
 export type KafkaSettings = Static<typeof KafkaSettings>;
 
+export const CommandSettings = strict(
+  {
+    enabled: Type.Optional(
+      Type.Boolean({ default: true, description: 'false keeps the section but reads no commands.' }),
+    ),
+    topic: Type.Optional(
+      Type.String({
+        minLength: 1,
+        default: DEFAULTS.commandTopic,
+        description:
+          'Topic the operator commands arrive on; shared by the sites, each gateway applies its own.',
+      }),
+    ),
+    group_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Consumer group of this gateway; default <client_id>-commands. Unique per gateway: gateways sharing a group would split the commands.',
+      }),
+    ),
+  },
+  {
+    title: 'Operator commands',
+    description:
+      'Reads operator commands (ack, shelve, out of service, reset) from a topic of the broker; without this section the gateway reads none.',
+  },
+);
+export type CommandSettings = Static<typeof CommandSettings>;
+
 export const BufferSettings = strict({
   path: Type.Optional(
     Type.String({
@@ -142,6 +171,7 @@ export const GatewaySettings = strict({
   ),
   buffer: Type.Optional(BufferSettings),
   kafka: Type.Optional(KafkaSettings),
+  commands: Type.Optional(CommandSettings),
   log_level: Type.Optional(
     Type.Union([
       Type.Literal('trace'),

@@ -31,3 +31,9 @@ export function idempotentGrant(topic: string, principal: string): string {
 export function createGrant(topic: string, principal: string): string {
   return `grant CREATE and DESCRIBE on topic ${topic} to ${principal}, or create the topic with an admin user`;
 }
+
+/** Reading commands takes READ on the topic (DESCRIBE comes with it) and READ on the consumer group. */
+export function readGrant(resource: { topic: string } | { group: string }, principal: string): string {
+  const named = 'topic' in resource ? `topic ${resource.topic}` : `group ${resource.group}`;
+  return `grant READ on ${named} to ${principal}`;
+}

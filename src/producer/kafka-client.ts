@@ -1,11 +1,20 @@
 /**
  * The only module that imports kafkajs. The rest of the gateway sees a small
- * promise-based interface: connect, make sure the topic exists, send a batch.
+ * promise-based interface: connect, make sure the topic exists, send a batch;
+ * and, for the operator commands, read a topic record by record.
  */
-import { Kafka, type LogEntry, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import {
+  type Consumer,
+  Kafka,
+  type LogEntry,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { createGrant, idempotentGrant, principalOf, topicGrant } from './authorization.ts';
+import { createGrant, idempotentGrant, principalOf, readGrant, topicGrant } from './authorization.ts';
 import type { SaslCredentials } from './sasl.ts';
 
 export interface OutgoingRecord {
@@ -160,8 +169,9 @@ function logCreator(logger: Logger) {
     };
 }
 
-export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
-  const kafka = new Kafka({
+/** The connection settings every client of the gateway shares: producer, admin and command consumer. */
+function kafkaFor(options: BrokerClientOptions): Kafka {
+  return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: 3000,
@@ -172,6 +182,10 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
     logCreator: logCreator(options.logger),
     ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
   });
+}
+
+export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
+  const kafka = kafkaFor(options);
   const principal = principalOf(options.sasl?.username);
 
   let producer: Producer | undefined;
@@ -271,4 +285,121 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       await this.reset();
     },
   };
+}
+
+export interface IncomingRecord {
+  key: string | null;
+  /** UTF-8 text; a tombstone reads as ''. */
+  value: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumerHandlers {
+  /** Called for one record at a time; its offset is committed only once this resolved. */
+  record(record: IncomingRecord): Promise<void>;
+  /** The group was joined: records sent from now on are read. */
+  joined?(): void;
+}
+
+export interface RecordConsumer {
+  /**
+   * Joins the group and hands over the topic's records. Resolves when stop()
+   * was called; rejects when reading failed (broker lost, ACL missing, a
+   * handler threw): what was not committed comes again on the next run.
+   */
+  run(handlers: ConsumerHandlers): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A consumer that never restarts itself: the caller owns retries, so every
+ * failure is reported once, with its reason, and retried on one backoff.
+ */
+export function createRecordConsumer(
+  options: BrokerClientOptions,
+  target: { topic: string; groupId: string },
+): RecordConsumer {
+  const kafka = kafkaFor(options);
+  const principal = principalOf(options.sasl?.username);
+  let current: { consumer: Consumer; stopped: () => void } | undefined;
+
+  return {
+    async run(handlers) {
+      const consumer = kafka.consumer({
+        groupId: target.groupId,
+        allowAutoTopicCreation: false,
+        // A gateway killed without leaving its group holds its partitions this long.
+        sessionTimeout: 10_000,
+        heartbeatInterval: 3000,
+        // Bounds how long stop() waits for the fetch in flight.
+        maxWaitTimeInMs: 1000,
+        retry: { retries: 1, initialRetryTime: 200, restartOnFailure: async () => false },
+      });
+      const ended = new Promise<void>((resolve, reject) => {
+        current = { consumer, stopped: resolve };
+        consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+        consumer.on(consumer.events.GROUP_JOIN, () => handlers.joined?.());
+      });
+      try {
+        await startAtEndOnce(kafka, target);
+        await consumer.connect();
+        await consumer.subscribe({ topics: [target.topic], fromBeginning: false });
+        await consumer.run({
+          autoCommit: true,
+          autoCommitThreshold: 1,
+          eachMessage: ({ partition, message }) =>
+            handlers.record({
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? '',
+              partition,
+              offset: message.offset,
+            }),
+        });
+        await ended;
+      } catch (error) {
+        const denied = brokerError(
+          error,
+          (type) => type === 'GROUP_AUTHORIZATION_FAILED' || type === 'TOPIC_AUTHORIZATION_FAILED',
+        );
+        if (!denied) throw error;
+        const resource =
+          denied.type === 'GROUP_AUTHORIZATION_FAILED' ? { group: target.groupId } : { topic: target.topic };
+        throw new GatewayError(
+          'COMMANDS_NOT_AUTHORIZED',
+          `${denied.message}; ${readGrant(resource, principal)}`,
+          {
+            cause: error,
+          },
+        );
+      } finally {
+        if (current?.consumer === consumer) current = undefined;
+        await consumer.disconnect().catch(() => {});
+      }
+    },
+
+    async stop() {
+      const running = current;
+      await running?.consumer.disconnect().catch(() => {});
+      running?.stopped();
+    },
+  };
+}
+
+/**
+ * A group with no committed offset would start at the end of the topic each
+ * time it joins, so commands sent while a gateway that never committed was
+ * down would be skipped. Committing the end once, before the first join,
+ * makes every later start resume where the group was.
+ */
+async function startAtEndOnce(kafka: Kafka, target: { topic: string; groupId: string }): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId: target.groupId, topics: [target.topic] });
+    if (!committed?.partitions.some((partition) => partition.offset === '-1')) return;
+    await admin.fetchOffsets({ groupId: target.groupId, topics: [target.topic], resolveOffsets: true });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }

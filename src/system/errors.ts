@@ -2,7 +2,7 @@
  * The one catalogue of error codes. Every error the gateway reports names its
  * stage, says what happened and what to do; docs/errors.md lists them all.
  */
-export type Stage = 'config' | 'adapter' | 'alarms' | 'buffer' | 'producer' | 'cli' | 'system';
+export type Stage = 'config' | 'adapter' | 'operator' | 'alarms' | 'buffer' | 'producer' | 'cli' | 'system';
 
 interface CatalogueEntry {
   readonly stage: Stage;
@@ -190,6 +190,26 @@ export const ERRORS = {
     stage: 'producer',
     what: 'the broker cannot be reached; events accumulate in the buffer',
     todo: 'check broker addresses and the network path; nothing is lost while it is down',
+  },
+  COMMAND_REJECTED: {
+    stage: 'operator',
+    what: 'an operator command was refused; a rejection event on the alarm topic says why',
+    todo: 'fix what the sender writes to the command topic (docs/operator-commands.md gives the message format)',
+  },
+  COMMANDS_NOT_AUTHORIZED: {
+    stage: 'operator',
+    what: 'the broker refuses to let the gateway read operator commands for lack of an ACL; commands wait on the topic and the gateway retries',
+    todo: 'grant the ACL the message names: READ on the command topic and READ on the consumer group (docs/operator-commands.md)',
+  },
+  COMMANDS_CONSUME: {
+    stage: 'operator',
+    what: 'operator commands cannot be read from the broker; they wait on the topic and the gateway retries',
+    todo: 'check broker reachability and gateway.kafka.sasl; commands sent meanwhile are applied once the gateway reads again',
+  },
+  COMMAND_SEND: {
+    stage: 'cli',
+    what: 'the operator command could not be published to the command topic; nothing was applied',
+    todo: 'check the brokers and gateway.kafka.sasl, and that the user may WRITE and DESCRIBE on the command topic; then send it again',
   },
   CLI_USAGE: {
     stage: 'cli',
