@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The command line: parses arguments and hands over to one command. */
 import { parseArgs } from 'node:util';
+import { ALARM_USAGE, alarmCommand } from './commands/alarm.ts';
 import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { certsCommand } from './commands/certs.ts';
 import { runCommand } from './commands/run.ts';
@@ -19,6 +20,10 @@ Commands:
                                requeue dead letters; safe while the gateway runs (--limit N, --json)
   buffer export --file <file> [--key-file <key>]
                                Export what is readable from a buffer file, e.g. one moved aside as corrupt
+  alarm <ack|shelve|unshelve|remove-from-service|return-to-service|reset>
+        <condition_id | --scope site/area[/line[/asset]]> --config <site.yaml> --actor NAME
+        [--comment TEXT] [--duration 30m] [--one-shot]
+                               Send an operator command to the command topic; prints its command id
   certs list --config <site.yaml>
                                List OPC UA server certificates the gateway refused or trusts
   certs trust <thumbprint|file> --config <site.yaml>
@@ -56,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
       'dead-letters'?: boolean | undefined;
       file?: string | undefined;
       'key-file'?: string | undefined;
+      actor?: string | undefined;
+      comment?: string | undefined;
+      duration?: string | undefined;
+      scope?: string | undefined;
+      'one-shot'?: boolean | undefined;
     };
     positionals: string[];
   };
@@ -70,6 +80,11 @@ async function main(argv: string[]): Promise<number> {
         'dead-letters': { type: 'boolean' },
         file: { type: 'string' },
         'key-file': { type: 'string' },
+        actor: { type: 'string' },
+        comment: { type: 'string' },
+        duration: { type: 'string' },
+        scope: { type: 'string' },
+        'one-shot': { type: 'boolean' },
       },
       allowPositionals: true,
     });
@@ -86,6 +101,21 @@ async function main(argv: string[]): Promise<number> {
       return file ? validateCommand(file) : usageError('validate needs a site file');
     case 'simulate':
       return file ? simulateCommand(file) : usageError('simulate needs a site file');
+    case 'alarm': {
+      const { config, scope, actor, comment, duration } = parsed.values;
+      const [action, conditionId, ...extra] = parsed.positionals;
+      if (!config || !action || extra.length > 0) return usageError(ALARM_USAGE);
+      return alarmCommand({
+        config,
+        action,
+        ...(conditionId === undefined ? {} : { conditionId }),
+        ...(scope === undefined ? {} : { scope }),
+        ...(actor === undefined ? {} : { actor }),
+        ...(comment === undefined ? {} : { comment }),
+        ...(duration === undefined ? {} : { duration }),
+        ...(parsed.values['one-shot'] ? { oneShot: true } : {}),
+      });
+    }
     case 'buffer': {
       const { config, limit, all, json, file: bufferFile } = parsed.values;
       if (!config && !bufferFile) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
