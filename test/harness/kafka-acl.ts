@@ -13,10 +13,32 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
 export type TopicOperation = 'WRITE' | 'DESCRIBE' | 'CREATE' | 'READ';
 
 /** Allows `operations` on one topic (a literal name) to `principal`, e.g. User:gateway. */
-export async function grantTopic(
+export function grantTopic(
   brokers: string,
   admin: SaslUser,
   topic: string,
+  principal: string,
+  operations: readonly TopicOperation[],
+): Promise<void> {
+  return grant(brokers, admin, AclResourceTypes.TOPIC, topic, principal, operations);
+}
+
+/** Allows `operations` on one consumer group (a literal name) to `principal`. */
+export function grantGroup(
+  brokers: string,
+  admin: SaslUser,
+  group: string,
+  principal: string,
+  operations: readonly 'READ'[],
+): Promise<void> {
+  return grant(brokers, admin, AclResourceTypes.GROUP, group, principal, operations);
+}
+
+async function grant(
+  brokers: string,
+  admin: SaslUser,
+  resourceType: number,
+  resourceName: string,
   principal: string,
   operations: readonly TopicOperation[],
 ): Promise<void> {
@@ -25,8 +47,8 @@ export async function grantTopic(
   try {
     await client.createAcls({
       acl: operations.map((operation) => ({
-        resourceType: AclResourceTypes.TOPIC,
-        resourceName: topic,
+        resourceType,
+        resourceName,
         resourcePatternType: ResourcePatternTypes.LITERAL,
         principal,
         host: '*',
