@@ -88,7 +88,10 @@ describe('restoreState', () => {
     assert.ok(restored);
     const resumed = new Scenario(delayed, restored);
     assert.deepEqual(resumed.tick(5000), [], 'the gateway did not watch the point while it was down');
-    assert.deepEqual(resumed.read(10.6, 5100).map((event) => event.transition), ['raise']);
+    assert.deepEqual(
+      resumed.read(10.6, 5100).map((event) => event.transition),
+      ['raise'],
+    );
     assert.match(resumed.events[0]?.reason.text ?? '', /for 5100 ms \(on-delay 1000 ms\)/);
     const cancelled = new Scenario(delayed, restored);
     assert.deepEqual(cancelled.read(5, 5100), [], 'a reading that disagrees cancels it');
