@@ -12,6 +12,7 @@ import { DeviceRunner } from './adapters/runner.ts';
 import type { CommandSink } from './alarms/command.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
+import type { KpiSnapshot } from './alarms/kpis.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
 import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
@@ -157,8 +158,12 @@ export class Gateway {
     const alarms = compileAlarms(site);
     this.#evaluator = new AlarmEvaluator({
       alarms,
+      identity,
+      ...(site.gateway.alarms ? { settings: site.gateway.alarms } : {}),
       restored: this.#outbox.loadStates(),
-      commit: (changes, drafts) => this.#outbox.commit(changes, drafts),
+      commit: ({ changes, drafts, commandId }) =>
+        this.#outbox.commit(changes, drafts, commandId === undefined ? {} : { commandId }),
+      commandApplied: (commandId) => this.#outbox.commandApplied(commandId),
       newId: uuidv7,
       logger: stageLogger(logger, 'alarms'),
     });
@@ -208,12 +213,10 @@ export class Gateway {
     const target = resolveCommandTopic(site);
     if (!target) return undefined;
     const logger = stageLogger(this.#logger, 'operator', { topic: target.topic, group_id: target.groupId });
-    // The evaluator applies commands once the alarm stage offers them.
-    const sink = this.#evaluator as unknown as CommandSink;
     return new CommandIntake({
       site: site.site,
       consumer: createRecordConsumer(resolveBrokerConnection(site, logger, env), target),
-      sink,
+      sink: this.#evaluator,
       prepare: () => client.ensureTopic({ topic: target.topic, partitions: DEFAULTS.commandPartitions }),
       logger,
     });
@@ -259,6 +262,16 @@ export class Gateway {
       'gateway started',
     );
     return gateway;
+  }
+
+  /** Where operator commands go: the alarm stage applies them and answers each. */
+  get commands(): CommandSink {
+    return this.#evaluator;
+  }
+
+  /** Alarm performance figures and active alarms, for metrics. */
+  alarmKpis(): KpiSnapshot {
+    return this.#evaluator.kpis();
   }
 
   status(): GatewayStatus {
