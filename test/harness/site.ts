@@ -23,6 +23,8 @@ export interface TestSiteOptions {
   topic: string;
   gatewayId?: string;
   batchMaxEvents?: number;
+  /** Changes to the site before its file is written, for what one test needs. */
+  customize?: (site: SiteFile) => SiteFile;
 }
 
 const press: ModbusTcpDevice = {
@@ -93,7 +95,7 @@ export async function startTestSite(options: TestSiteOptions): Promise<TestSite>
   pressSim.set('oil_temperature', 60);
   pressSim.set('guard_open', false);
   pumpSim.set('flow', 20);
-  const site: SiteFile = {
+  const written: SiteFile = {
     site: 'test-site',
     gateway: {
       id: options.gatewayId ?? 'gw-test',
@@ -110,6 +112,7 @@ export async function startTestSite(options: TestSiteOptions): Promise<TestSite>
       { ...pump, port: pumpSim.port },
     ],
   };
+  const site = options.customize ? options.customize(written) : written;
   const file = join(options.dir, 'site.yaml');
   writeFileSync(file, stringify(site));
   return {
