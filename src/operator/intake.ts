@@ -18,7 +18,7 @@ export interface CommandIntakeOptions {
   site: string;
   consumer: RecordConsumer;
   sink: CommandSink;
-  /** Run before every attempt to read, e.g. to create the topic when it is missing. */
+  /** Run before the first attempt to read, and again after each attempt it failed; e.g. to create the topic. */
   prepare?: () => Promise<void>;
   logger: Logger;
   backoff?: BackoffOptions;
@@ -67,9 +67,11 @@ export class CommandIntake {
     const { consumer, logger } = this.#options;
     const backoff = new Backoff(this.#options.backoff ?? { initialMs: 1000, maxMs: 30_000 });
     let failing: string | undefined;
+    let prepared = this.#options.prepare === undefined;
     while (!this.#stop.signal.aborted) {
       try {
-        await this.#options.prepare?.();
+        if (!prepared) await this.#options.prepare?.();
+        prepared = true;
         await consumer.run({
           record: (record) => this.#handle(record),
           joined: () => {

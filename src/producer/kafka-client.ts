@@ -358,20 +358,7 @@ export function createRecordConsumer(
         });
         await ended;
       } catch (error) {
-        const denied = brokerError(
-          error,
-          (type) => type === 'GROUP_AUTHORIZATION_FAILED' || type === 'TOPIC_AUTHORIZATION_FAILED',
-        );
-        if (!denied) throw error;
-        const resource =
-          denied.type === 'GROUP_AUTHORIZATION_FAILED' ? { group: target.groupId } : { topic: target.topic };
-        throw new GatewayError(
-          'COMMANDS_NOT_AUTHORIZED',
-          `${denied.message}; ${readGrant(resource, principal)}`,
-          {
-            cause: error,
-          },
-        );
+        throw readDenied(error, target, principal) ?? error;
       } finally {
         if (current?.consumer === consumer) current = undefined;
         await consumer.disconnect().catch(() => {});
@@ -384,6 +371,31 @@ export function createRecordConsumer(
       running?.stopped();
     },
   };
+}
+
+/** An authorization failure of the command consumer, with the ACL it needs. */
+function readDenied(
+  error: unknown,
+  target: { topic: string; groupId: string },
+  principal: string,
+): GatewayError | undefined {
+  const group = { group: target.groupId };
+  // kafkajs drops the broker's answer when it finds no coordinator; without READ on the group that is all it says.
+  if (error instanceof Error && error.name === 'KafkaJSGroupCoordinatorNotFound') {
+    const detail =
+      `no coordinator for consumer group ${target.groupId} (a broker names none to a principal without READ ` +
+      `on the group, nor for a moment while it starts); ${readGrant(group, principal)}`;
+    return new GatewayError('COMMANDS_NOT_AUTHORIZED', detail, { cause: error });
+  }
+  const denied = brokerError(
+    error,
+    (type) => type === 'GROUP_AUTHORIZATION_FAILED' || type === 'TOPIC_AUTHORIZATION_FAILED',
+  );
+  if (!denied) return undefined;
+  const resource = denied.type === 'GROUP_AUTHORIZATION_FAILED' ? group : { topic: target.topic };
+  return new GatewayError('COMMANDS_NOT_AUTHORIZED', `${denied.message}; ${readGrant(resource, principal)}`, {
+    cause: error,
+  });
 }
 
 /**
