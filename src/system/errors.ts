@@ -198,7 +198,7 @@ export const ERRORS = {
   },
   COMMANDS_NOT_AUTHORIZED: {
     stage: 'operator',
-    what: 'the broker refuses to let the gateway read operator commands for lack of an ACL; commands wait on the topic and the gateway retries',
+    what: 'the broker refuses the gateway to read operator commands for lack of an ACL; they wait on the topic and the gateway retries',
     todo: 'grant the ACL the message names: READ on the command topic and READ on the consumer group (docs/operator-commands.md)',
   },
   COMMANDS_CONSUME: {
