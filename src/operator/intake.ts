@@ -85,7 +85,9 @@ export class CommandIntake {
         this.#stats.reading = false;
         if (this.#stop.signal.aborted) break;
         const described = this.#describe(error);
-        if (described.text !== failing) logger.error({ code: described.code }, described.text);
+        // An outage is retried like the producer's; a missing ACL or a refused commit needs someone.
+        const level = described.code === 'COMMANDS_CONSUME' ? 'warn' : 'error';
+        if (described.text !== failing) logger[level]({ code: described.code }, described.text);
         failing = described.text;
         await sleep(backoff.next(), this.#stop.signal);
       }

@@ -309,6 +309,7 @@ export interface RecordConsumer {
    * handler threw): what was not committed comes again on the next run.
    */
   run(handlers: ConsumerHandlers): Promise<void>;
+  /** Leaves the group for good: a run in progress resolves, later ones return at once. */
   stop(): Promise<void>;
 }
 
@@ -323,9 +324,11 @@ export function createRecordConsumer(
   const kafka = kafkaFor(options);
   const principal = principalOf(options.sasl?.username);
   let current: { consumer: Consumer; stopped: () => void } | undefined;
+  let closed = false;
 
   return {
     async run(handlers) {
+      if (closed) return;
       const consumer = kafka.consumer({
         groupId: target.groupId,
         allowAutoTopicCreation: false,
@@ -343,6 +346,7 @@ export function createRecordConsumer(
       });
       try {
         await startAtEndOnce(kafka, target);
+        if (closed) return;
         await consumer.connect();
         await consumer.subscribe({ topics: [target.topic], fromBeginning: false });
         await consumer.run({
@@ -366,6 +370,7 @@ export function createRecordConsumer(
     },
 
     async stop() {
+      closed = true;
       const running = current;
       await running?.consumer.disconnect().catch(() => {});
       running?.stopped();

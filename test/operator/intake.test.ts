@@ -34,12 +34,17 @@ describe('command intake', () => {
     await proxy?.stop();
   });
 
-  async function started(topic: string, group: string, sink: RecordingSink): Promise<CommandIntake> {
-    const intake = new CommandIntake({
+  function intakeOf(
+    topic: string,
+    group: string,
+    sink: RecordingSink,
+    brokers = broker.brokers,
+  ): CommandIntake {
+    return new CommandIntake({
       site: 'plant-a',
       consumer: createRecordConsumer(
         {
-          brokers: [broker.brokers],
+          brokers: [brokers],
           clientId: 'intake-test',
           idempotent: false,
           requestTimeoutMs: 2000,
@@ -51,6 +56,10 @@ describe('command intake', () => {
       logger: createLogger('silent'),
       backoff: { initialMs: 200, maxMs: 1000 },
     });
+  }
+
+  async function started(topic: string, group: string, sink: RecordingSink): Promise<CommandIntake> {
+    const intake = intakeOf(topic, group, sink);
     intake.start();
     await until(() => intake.stats.reading, 'the intake to join its group', 30_000);
     return intake;
@@ -165,5 +174,25 @@ describe('command intake', () => {
     } finally {
       await intake.stop();
     }
+  });
+
+  test('stop ends it wherever it is: joining, or waiting to retry a broker it cannot reach', async () => {
+    const topic = uniqueTopic('commands');
+    await createTopic(direct, topic, 1);
+    const joining = intakeOf(topic, uniqueTopic('group'), new RecordingSink());
+    joining.start();
+    await joining.stop();
+    assert.equal(joining.stats.reading, false);
+
+    const unreachable = intakeOf(
+      topic,
+      uniqueTopic('group'),
+      new RecordingSink(),
+      `127.0.0.1:${await freePort()}`,
+    );
+    unreachable.start();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await unreachable.stop();
+    assert.equal(unreachable.stats.reading, false);
   });
 });
