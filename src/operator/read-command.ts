@@ -19,21 +19,6 @@ export type ReadCommand =
       reason: string;
     };
 
-const FIELDS = [
-  'command_id',
-  'site',
-  'action',
-  'condition_id',
-  'scope',
-  'actor',
-  'comment',
-  'duration_ms',
-  'one_shot',
-] as const satisfies readonly (keyof OperatorCommand)[];
-
-/** Long enough to recognise a value, short enough that a rejection event stays small. */
-const ECHO_CHARS = 200;
-
 /**
  * `key` is the record key: senders key commands by site, so a message whose
  * body cannot be read still says which gateway it was for.
@@ -49,7 +34,8 @@ export function readCommand(value: string, key: string | null): ReadCommand {
   }
   if (!isRecord(data)) return invalid(keySite, {}, 'the message is not a JSON object');
   const site = typeof data.site === 'string' ? data.site : keySite;
-  const received = echo(data);
+  // The alarm stage keeps what it knows of these fields, cut short, in the rejection event.
+  const received: Received = data;
   const validate = commandValidator();
   if (!validate(data)) {
     const problems = schemaFindings(validate.errors ?? [], data).map(
@@ -94,17 +80,4 @@ function meaningProblems(message: CommandMessage): string[] {
 
 function invalid(site: string | undefined, received: Received, reason: string): ReadCommand {
   return { ok: false, site, received, reason };
-}
-
-/** The known fields of a refused message, long text cut short, so the rejection names the command. */
-function echo(data: Record<string, unknown>): Received {
-  const received: Received = {};
-  for (const field of FIELDS) {
-    const value = data[field];
-    if (value === undefined) continue;
-    const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
-    received[field] =
-      typeof text === 'string' && text.length > ECHO_CHARS ? `${text.slice(0, ECHO_CHARS)}…` : text;
-  }
-  return received;
 }

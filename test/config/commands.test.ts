@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { problems, yaml } from './helpers.ts';
+import { problems, withPoints } from './helpers.ts';
 
+/** A valid site with these keys under gateway, the first of them on line 4. */
 function site(gatewayKeys: string): string {
-  return yaml`
-    site: demo
-    gateway:
-      id: gw-1
-      ${gatewayKeys.split('\n').join('\n      ')}
-    devices:
-      - id: plc-1
-        protocol: modbus-tcp
-        host: 10.0.0.1
-        area: utilities
-        line: steam
-        asset: boiler-1
-        points:
-          - { id: level, register: holding, address: 0 }
-  `;
+  const keys = gatewayKeys
+    .split('\n')
+    .map((line) => `  ${line}\n`)
+    .join('');
+  return withPoints('- { id: level, register: holding, address: 0 }').replace(
+    '  id: gw-1\n',
+    `  id: gw-1\n${keys}`,
+  );
 }
 
 test('a commands section with defaults, or with its own topic and group, is valid', () => {

@@ -150,20 +150,9 @@ describe('reading an operator command', () => {
     assert.match(reason, /extra: unknown key/);
   });
 
-  test('a refusal echoes the known fields that could be read, long text cut short', () => {
-    const { received } = refused({
-      ...ACK,
-      action: 'silence',
-      comment: 'c'.repeat(5000),
-      actor: { name: 'x'.repeat(500) },
-      secret_field: 'not echoed',
-    });
-    assert.equal(received.command_id, ACK.command_id);
-    assert.equal(received.action, 'silence');
-    assert.equal(received.condition_id, ACK.condition_id);
-    assert.equal((received.comment as string).length, 201);
-    assert.match(received.actor as string, /^\{"name":"x+…$/);
-    assert.equal('secret_field' in received, false);
+  test('a refusal hands over what could be read, for the rejection event to name the command', () => {
+    const message = { ...ACK, action: 'silence', comment: 'c'.repeat(5000) };
+    assert.deepEqual(refused(message).received, message);
     assert.deepEqual(refused('{oops').received, {});
   });
 });
