@@ -81,7 +81,7 @@ export async function alarmCommand(options: AlarmCommandOptions): Promise<number
 }
 
 /** The command as the gateway will read it, checked by the same rules before it is sent. */
-function buildCommand(site: string, options: AlarmCommandOptions): OperatorCommand {
+export function buildCommand(site: string, options: AlarmCommandOptions): OperatorCommand {
   const action = ACTIONS[options.action];
   if (!action) throw usage(`unknown alarm action "${options.action}"`);
   if (!options.actor) throw usage('--actor NAME is required: every command names who gave it');
