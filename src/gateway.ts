@@ -23,6 +23,7 @@ import type { SiteFile } from './config/schema.ts';
 import { CommandIntake, type IntakeStats } from './operator/intake.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import {
+  type BrokerClient,
   type BrokerClientOptions,
   createBrokerClient,
   createRecordConsumer,
@@ -208,7 +209,7 @@ export class Gateway {
   #commandIntake(
     site: SiteFile,
     env: GatewayOptions['env'],
-    client: ReturnType<typeof createBrokerClient>,
+    client: BrokerClient,
   ): CommandIntake | undefined {
     const target = resolveCommandTopic(site);
     if (!target) return undefined;

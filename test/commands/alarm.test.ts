@@ -11,8 +11,11 @@ import { GatewayProcess } from '../harness/gateway-process.ts';
 
 const TARGET = 'demo/forming/line-1/press-1/oil_temperature/temperature';
 
-async function alarm(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = GatewayProcess.start(['alarm', ...args]);
+async function alarm(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = GatewayProcess.start(['alarm', ...args], env);
   const code = await cli.exited;
   return { code, stdout: cli.lines.join('\n'), stderr: cli.stderr };
 }
@@ -100,15 +103,17 @@ describe('building a command from the command line', () => {
 describe('gateway alarm', () => {
   let temp: ReturnType<typeof tempDir>;
   let site: string;
+  let nowhere: string;
 
   before(async () => {
     temp = tempDir();
     site = join(temp.dir, 'site.yaml');
+    nowhere = `127.0.0.1:${await freePort()}`;
     writeFileSync(
       site,
       stringify({
         site: 'demo',
-        gateway: { id: 'gw-1', kafka: { brokers: [`127.0.0.1:${await freePort()}`] }, commands: {} },
+        gateway: { id: 'gw-1', kafka: { brokers: [nowhere] }, commands: {} },
         devices: [
           {
             id: 'plc',
@@ -126,20 +131,21 @@ describe('gateway alarm', () => {
   after(() => temp.remove());
 
   test('a command line is refused before anything is sent (exit 2)', async () => {
-    const result = await alarm('shelve', TARGET, '--actor', 'a', '--config', site);
+    const result = await alarm(['shelve', TARGET, '--actor', 'a', '--config', site]);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /\[cli\] CLI_USAGE: .*shelve needs duration_ms \(timed\) or one_shot: true/);
     assert.equal(result.stdout, '');
   });
 
   test('a site file that reads no commands is told so (exit 1)', async () => {
-    const result = await alarm('ack', TARGET, '--actor', 'a', '--config', 'devices/plant.yaml');
+    const result = await alarm(['ack', TARGET, '--actor', 'a', '--config', 'devices/plant.yaml']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /this gateway reads no operator commands; add gateway.commands/);
   });
 
   test('a broker it cannot reach is COMMAND_SEND (exit 1): nothing was applied', async () => {
-    const result = await alarm('ack', TARGET, '--actor', 'a', '--config', site);
+    // KAFKA_BROKERS overrides the site file, as it does for the gateway.
+    const result = await alarm(['ack', TARGET, '--actor', 'a', '--config', site], { KAFKA_BROKERS: nowhere });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /\[cli\] COMMAND_SEND: the operator command could not be published/);
     assert.equal(result.stdout, '');
