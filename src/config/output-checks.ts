@@ -16,12 +16,18 @@ export function checkOutput(context: CheckContext, site: Record<string, unknown>
   if (!isRecord(kafka)) return;
   const path: Path = ['gateway', 'kafka'];
   const areas = new Set(
-    entries(site.devices, ['devices']).flatMap(({ item }) => (typeof item.area === 'string' ? [item.area] : [])),
+    entries(site.devices, ['devices']).flatMap(({ item }) =>
+      typeof item.area === 'string' ? [item.area] : [],
+    ),
   );
   const routes = entries(kafka.routes, [...path, 'routes']);
   for (const route of routes) checkRoute(context, route.item, route.path, site.site, areas);
   checkStateTopic(context, kafka, path, routes);
-  if (isRecord(kafka.schema_registry) && kafka.encoding !== 'protobuf' && context.clean([...path, 'encoding'])) {
+  if (
+    isRecord(kafka.schema_registry) &&
+    kafka.encoding !== 'protobuf' &&
+    context.clean([...path, 'encoding'])
+  ) {
     context.report(
       'CONFIG_REFERENCE',
       [...path, 'schema_registry'],

@@ -9,7 +9,8 @@ import { Id, Priority, strict } from './schema-common.ts';
 export const TopicName = Type.String({
   pattern: '^[A-Za-z0-9._-]{1,249}$',
   description: 'Kafka topic name: letters, digits, ".", "_" and "-", at most 249 characters.',
-  patternErrorMessage: 'must be a Kafka topic name: letters, digits, ".", "_" and "-", at most 249 characters',
+  patternErrorMessage:
+    'must be a Kafka topic name: letters, digits, ".", "_" and "-", at most 249 characters',
 });
 
 export const EVENT_KINDS = [
@@ -30,7 +31,13 @@ const EventKind = Type.Union(
 );
 
 const listOf = <T extends Parameters<typeof Type.Array>[0]>(item: T, what: string) =>
-  Type.Optional(Type.Array(item, { minItems: 1, uniqueItems: true, description: `Matches events of any of these ${what}.` }));
+  Type.Optional(
+    Type.Array(item, {
+      minItems: 1,
+      uniqueItems: true,
+      description: `Matches events of any of these ${what}.`,
+    }),
+  );
 
 export const RouteMatch = strict(
   {

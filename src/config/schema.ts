@@ -53,7 +53,11 @@ export const KafkaSettings = strict({
   ),
   client_id: Type.Optional(Type.String({ default: DEFAULTS.clientId })),
   topic: Type.Optional(
-    Type.String({ ...TopicName, default: DEFAULTS.topic, description: 'Default topic: events no route matches.' }),
+    Type.String({
+      ...TopicName,
+      default: DEFAULTS.topic,
+      description: 'Default topic: events no route matches.',
+    }),
   ),
   ...OutputSettings,
   batch_max_events: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULTS.batchMaxEvents })),

@@ -31,7 +31,11 @@ function isObject(value: unknown): value is Json {
 }
 
 /** Known fields as they are (nested ones through `nested`), the rest as one JSON object in extra_json. */
-function toMessage(type: protobuf.Type, source: Json, nested: Record<string, (value: unknown) => unknown> = {}): Json {
+function toMessage(
+  type: protobuf.Type,
+  source: Json,
+  nested: Record<string, (value: unknown) => unknown> = {},
+): Json {
   const message: Json = {};
   const extra: Json = {};
   for (const [name, value] of Object.entries(source)) {
@@ -67,7 +71,11 @@ export function encodeEvent(event: object): Uint8Array {
 }
 
 /** Back to the JSON form: `value` from the oneof (null when unset), extra_json merged in. */
-function fromMessage(type: protobuf.Type, message: Json, nested: Record<string, (value: Json) => Json> = {}): Json {
+function fromMessage(
+  type: protobuf.Type,
+  message: Json,
+  nested: Record<string, (value: Json) => Json> = {},
+): Json {
   const result: Json = {};
   for (const [name, value] of Object.entries(message)) {
     if (name === EXTRA || VALUE_FIELDS.includes(name)) continue;

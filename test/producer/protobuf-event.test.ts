@@ -100,7 +100,13 @@ describe('alarm events in Protobuf decode to the JSON they were made from', () =
         },
       },
       { rule: 'HighAlarm', text: 'server says so', refresh: true, branch_id: 'ns=1;g=abc', branch_of: 'x/y' },
-      { rule: 'rate', text: 'rose 5 bar in 1 s', window_ms: 1000, rate: 5, command: { id: 'c-1', by: 'jdoe' } },
+      {
+        rule: 'rate',
+        text: 'rose 5 bar in 1 s',
+        window_ms: 1000,
+        rate: 5,
+        command: { id: 'c-1', by: 'jdoe' },
+      },
     ];
     for (const reason of reasons) {
       const event = { ...draft(), seq: 4, reason };
