@@ -21,7 +21,11 @@ describe('gateway end to end: routed Protobuf events and the state topic', () =>
   let server: SimulatedOpcuaServer;
   const temp = tempDir('output-e2e-');
   const suffix = randomUUID().slice(0, 8);
-  const topics = { events: `alarms-${suffix}`, native: `alarms-native-${suffix}`, state: `alarms-state-${suffix}` };
+  const topics = {
+    events: `alarms-${suffix}`,
+    native: `alarms-native-${suffix}`,
+    state: `alarms-state-${suffix}`,
+  };
 
   before(async () => {
     brokers = await sharedBrokers();
@@ -84,7 +88,10 @@ describe('gateway end to end: routed Protobuf events and the state topic', () =>
     );
     const states = await consumeAll(brokers, topics.state, { expected: 3 });
     assert.deepEqual(
-      states.map((record) => [record.key, record.raw === null ? 'tombstone' : decodeEvent(record.raw).transition]),
+      states.map((record) => [
+        record.key,
+        record.raw === null ? 'tombstone' : decodeEvent(record.raw).transition,
+      ]),
       [
         [conditionId, 'raise'],
         [conditionId, 'ack'],
