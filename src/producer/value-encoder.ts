@@ -4,6 +4,7 @@
  * the schema registry wire format.
  */
 import type { Encoding } from '../config/output-schema.ts';
+import { RecordsRejectedError } from './kafka-client.ts';
 import { encodeEvent } from './protobuf-event.ts';
 import { CONTENT_TYPE_JSON } from './record.ts';
 import { registryFramed, type SchemaRegistryClient, valueSubject } from './schema-registry.ts';
@@ -20,16 +21,34 @@ export interface EncodedValue {
 /** `payload` is the event's JSON as stored, `event` the same parsed. */
 export type ValueEncoder = (payload: string, event: object, topic: string) => Promise<EncodedValue>;
 
+/**
+ * An event the buffer holds but Protobuf cannot express (a field of the wrong
+ * type) can never be sent as configured: it is refused like a record the
+ * broker refuses for good, so it goes to the dead letters instead of blocking
+ * the events behind it.
+ */
+function protobufOf(event: object): Uint8Array {
+  try {
+    return encodeEvent(event);
+  } catch (error) {
+    throw new RecordsRejectedError(
+      'invalid',
+      'PROTOBUF_ENCODING',
+      `not encodable as Protobuf: ${(error as Error).message}`,
+    );
+  }
+}
+
 export function createValueEncoder(encoding: Encoding, registry?: SchemaRegistryClient): ValueEncoder {
   if (encoding === 'json') return async (payload) => ({ value: payload, contentType: CONTENT_TYPE_JSON });
   if (!registry) {
     return async (_payload, event) => ({
-      value: Buffer.from(encodeEvent(event)),
+      value: Buffer.from(protobufOf(event)),
       contentType: CONTENT_TYPE_PROTOBUF,
     });
   }
   return async (_payload, event, topic) => ({
-    value: registryFramed(await registry.schemaId(valueSubject(topic)), encodeEvent(event)),
+    value: registryFramed(await registry.schemaId(valueSubject(topic)), protobufOf(event)),
     contentType: CONTENT_TYPE_REGISTRY_PROTOBUF,
   });
 }
