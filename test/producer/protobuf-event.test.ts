@@ -114,6 +114,40 @@ describe('alarm events in Protobuf decode to the JSON they were made from', () =
     }
   });
 
+  test("the alarm engine's operator, chatter and flood details", () => {
+    const event = {
+      ...draft(),
+      seq: 6,
+      kind: 'discrete',
+      transition: 'shelve',
+      actor: 'jdoe',
+      comment: 'pump swap',
+      command_id: 'cmd-17',
+      state: {
+        active: true,
+        acked: true,
+        latched: false,
+        shelved: true,
+        suppressed: false,
+        out_of_service: false,
+        shelved_until: '2026-01-02T05:00:00.000Z',
+        shelved_one_shot: false,
+        isa_state: 'shelved',
+      },
+      reason: {
+        rule: 'run',
+        text: 'shelved by jdoe',
+        condition: 'a > 3 && !b',
+        chatter: { raises: 5, window_ms: 60_000 },
+        flood: { alarms: 12, window_ms: 600_000, max_alarms: 10, end_below: 5 },
+        suppressed_by: ['site-a/area-1/line-1/asset-1/trip/trip'],
+        command: { id: 'cmd-17', action: 'shelve', duration_ms: 3_600_000 },
+        samples: [{ value: 4, quality: 'good', time: '2026-01-02T03:04:05.678Z', measure: 4.5 }],
+      },
+    };
+    assert.deepEqual(roundTrip(event), event);
+  });
+
   test('top-level fields newer than the .proto travel and come back', () => {
     const event = { ...draft(), seq: 5, escalation: { level: 2 }, tags: ['a', 'b'] };
     assert.deepEqual(roundTrip(event), event);
