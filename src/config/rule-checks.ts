@@ -65,7 +65,7 @@ export function checkRuleOn(
     return;
   }
   const sides = SIDES[String(rule.kind)];
-  if (sides && sides.every((side) => rule[side] === undefined)) {
+  if (sides?.every((side) => rule[side] === undefined)) {
     const message = `a ${rule.kind} rule needs ${sides.join(' or ')}`;
     context.report('CONFIG_SCHEMA', path, 'container', message);
   }
