@@ -10,6 +10,7 @@ import { before, describe, test } from 'node:test';
 import { createBrokerClient, partitionOf } from '../../src/producer/kafka-client.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { consumeAll, createTopic, sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
+import { until } from '../harness/wait.ts';
 
 const PARTITION_COUNTS = [1, 3, 6, 12, 32] as const;
 
@@ -54,13 +55,24 @@ describe('key to partition: the Java-compatible murmur2 partitioner', () => {
           requestTimeoutMs: 10_000,
           logger: createLogger('silent'),
         });
+        const records = GOLDEN.map(([key]) => ({ topic, key, value: key, headers: {} }));
         try {
-          await client.send(GOLDEN.map(([key]) => ({ topic, key, value: key, headers: {} })));
+          // Leadership of a fresh topic's many partitions may still be settling: retry like the forwarder does.
+          await until(
+            () =>
+              client.send(records).then(
+                () => true,
+                () => client.reset().then(() => false),
+              ),
+            'the records acknowledged',
+            30_000,
+            200,
+          );
         } finally {
           await client.close();
         }
-        const records = await consumeAll(brokers, topic, { expected: GOLDEN.length });
-        const landed = new Map(records.map((record) => [record.key, record.partition]));
+        const consumed = await consumeAll(brokers, topic, { expected: GOLDEN.length });
+        const landed = new Map(consumed.map((record) => [record.key, record.partition]));
         for (const [key, partitions] of GOLDEN) {
           assert.equal(landed.get(key), partitions[index], `${JSON.stringify(key)} among ${count}`);
         }
