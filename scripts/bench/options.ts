@@ -9,6 +9,7 @@ export const SECTIONS = [
   'opcua',
   'mqtt',
   'outage',
+  'alarms',
   'output',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
@@ -29,6 +30,8 @@ export interface BenchOptions {
   mqttMessages: number;
   /** Length of the broker outage run. */
   outageSeconds: number;
+  /** Polls of the 10,000-point site in the alarm engine run. */
+  alarmPolls: number;
   /** Events per encoding and codec in the output run. */
   outputEvents: number;
 }
@@ -46,6 +49,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)
   --messages N        MQTT messages per QoS run (default 20000; quick 5000)
   --outage-seconds N  length of the broker outage run (default 180; quick 40)
+  --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)
   --output-events N   events per encoding and codec (default 50000; quick 10000)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
@@ -70,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       seconds: { type: 'string' },
       'opcua-seconds': { type: 'string' },
       messages: { type: 'string' },
+      'alarm-polls': { type: 'string' },
       'outage-seconds': { type: 'string' },
       'output-events': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -97,6 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     opcuaSeconds: count('opcua-seconds', values['opcua-seconds'], quick ? 4 : 10),
     mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
     outageSeconds: count('outage-seconds', values['outage-seconds'], quick ? 40 : 180),
+    alarmPolls: count('alarm-polls', values['alarm-polls'], quick ? 20 : 100),
     outputEvents: count('output-events', values['output-events'], quick ? 10_000 : 50_000),
   };
 }

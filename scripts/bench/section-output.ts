@@ -1,4 +1,4 @@
-/** Figure 9: encodings and compression codecs, records per second and bytes per event on the wire. */
+/** Figure 10: encodings and compression codecs, records per second and bytes per event on the wire. */
 import { COMPRESSIONS } from '../../src/config/output-schema.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
 import { type FormatRun, measureFormat } from './output-formats.ts';
@@ -33,7 +33,7 @@ function medianRun(runs: readonly FormatRun[]): FormatRun {
 }
 
 export async function benchOutput(report: Report, plan: OutputSectionPlan): Promise<void> {
-  report.section(9, 'Encodings and compression');
+  report.section(10, 'Encodings and compression');
   // The first drain of a process pays for JIT and connections; it is not a figure.
   await measureFormat({ ...plan, events: Math.ceil(plan.events / 5), encoding: 'json', compression: 'none' });
   const runs: FormatRun[] = [];
@@ -49,7 +49,7 @@ export async function benchOutput(report: Report, plan: OutputSectionPlan): Prom
   }
   const wire = (run: FormatRun) =>
     run.wireBytesPerEvent === undefined ? 'n/a (external broker)' : `${int(run.wireBytesPerEvent)} B/event`;
-  report.add(9, {
+  report.add(10, {
     title: `${int(plan.events)} events per encoding and codec, drained to the broker`,
     method:
       `the outbox is filled with ${int(plan.events)} plant-shaped events (50 assets × 20 points; ids, values, times, ` +
