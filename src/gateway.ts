@@ -28,7 +28,7 @@ import {
   createBrokerClient,
   createRecordConsumer,
 } from './producer/kafka-client.ts';
-import { recordShape } from './producer/record.ts';
+import { outputPlan } from './producer/output-plan.ts';
 import { readSaslCredentials } from './producer/sasl.ts';
 import { GatewayError } from './system/errors.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
@@ -136,6 +136,7 @@ export class Gateway {
     const env = options.env ?? process.env;
     this.#logger = logger;
     const kafka = site.gateway.kafka ?? {};
+    const output = outputPlan(kafka);
 
     const buffer = site.gateway.buffer ?? {};
     const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
@@ -143,7 +144,7 @@ export class Gateway {
     this.#outbox = new Outbox({
       path: resolveBufferPath(site, env),
       synchronous: buffer.synchronous ?? 'full',
-      shapeOf: recordShape,
+      shapeOf: output.shapeOf,
       cipher: resolveBufferCipher(site, env),
       bounded: {
         bounds: {
@@ -171,15 +172,15 @@ export class Gateway {
 
     const brokers = resolveBrokers(site, env);
     const producerLogger = stageLogger(logger, 'producer', { brokers });
-    const client = createBrokerClient(resolveBrokerConnection(site, producerLogger, env));
+    const client = createBrokerClient({
+      ...resolveBrokerConnection(site, producerLogger, env),
+      compression: output.compression,
+    });
     this.#forwarder = new Forwarder({
       outbox: this.#outbox,
       client,
-      topic: {
-        topic: kafka.topic ?? DEFAULTS.topic,
-        partitions: kafka.partitions ?? DEFAULTS.partitions,
-        ...(kafka.replication_factor ? { replicationFactor: kafka.replication_factor } : {}),
-      },
+      topics: output.topics,
+      recordsOf: output.recordsOf,
       batchMaxEvents: kafka.batch_max_events ?? DEFAULTS.batchMaxEvents,
       batchMaxBytes: kafka.batch_max_bytes ?? DEFAULTS.batchMaxBytes,
       ...(kafka.drain_max_events_per_s ? { drainMaxEventsPerSecond: kafka.drain_max_events_per_s } : {}),

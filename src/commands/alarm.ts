@@ -66,7 +66,7 @@ export async function alarmCommand(options: AlarmCommandOptions): Promise<number
   });
   try {
     await client.ensureTopic({ topic: target.topic, partitions: DEFAULTS.commandPartitions });
-    await client.send(target.topic, [commandRecord(command)]);
+    await client.send([commandRecord(target.topic, command)]);
   } catch (error) {
     const failed = new GatewayError('COMMAND_SEND', error instanceof Error ? error.message : String(error));
     process.stderr.write(`${failed.describe()}\n`);

@@ -7,9 +7,11 @@
 import { checkAlarmIdentities } from './alarm-identity-checks.ts';
 import { checkAlarmReferences } from './alarm-reference-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
+import { checkCommandTopic } from './command-checks.ts';
 import { DEFAULTS } from './defaults.ts';
 import { checkMqttDevices } from './mqtt-checks.ts';
 import { checkOpcuaDevice } from './opcua-checks.ts';
+import { checkOutput } from './output-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
 import { checkSecret } from './secret-checks.ts';
@@ -39,26 +41,8 @@ export function crossCheck(site: unknown, context: CheckContext): void {
   checkAlarmIdentities(context, site, devices);
   checkAlarmReferences(context, devices);
   checkKafkaSecret(context, site);
+  checkOutput(context, site);
   checkCommandTopic(context, site);
-}
-
-/** Reading the alarm topic as commands would answer every event with a rejection event, without end. */
-function checkCommandTopic(context: CheckContext, site: Record<string, unknown>): void {
-  const gateway = isRecord(site.gateway) ? site.gateway : {};
-  const commands = gateway.commands;
-  if (!isRecord(commands) || !context.clean(['gateway', 'commands', 'topic'])) return;
-  const kafka = isRecord(gateway.kafka) ? gateway.kafka : {};
-  const eventTopic = typeof kafka.topic === 'string' ? kafka.topic : DEFAULTS.topic;
-  const commandTopic = typeof commands.topic === 'string' ? commands.topic : DEFAULTS.commandTopic;
-  if (commandTopic !== eventTopic) return;
-  const at =
-    typeof commands.topic === 'string' ? ['gateway', 'commands', 'topic'] : ['gateway', 'kafka', 'topic'];
-  context.report(
-    'CONFIG_REFERENCE',
-    at,
-    'value',
-    `the command topic and the alarm topic are both ${commandTopic}; commands need a topic of their own`,
-  );
 }
 
 function checkKafkaSecret(context: CheckContext, site: Record<string, unknown>): void {

@@ -7,8 +7,9 @@ import type { OperatorCommand } from '../alarms/command.ts';
 import type { OutgoingRecord } from '../producer/kafka-client.ts';
 import { CONTENT_TYPE_JSON } from '../producer/record.ts';
 
-export function commandRecord(command: OperatorCommand): OutgoingRecord {
+export function commandRecord(topic: string, command: OperatorCommand): OutgoingRecord {
   return {
+    topic,
     key: command.site,
     value: JSON.stringify(command),
     headers: { 'content-type': CONTENT_TYPE_JSON, command_id: command.command_id, site: command.site },

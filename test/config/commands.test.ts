@@ -29,11 +29,21 @@ test('the command settings are checked like the rest of the file', () => {
   ]);
 });
 
-test('commands cannot share the alarm topic: every event would come back as a command', () => {
+test('commands need a topic the gateway does not write: every event would come back as a command', () => {
+  const mine = 'commands need a topic of their own';
   assert.deepEqual(problems(site('kafka:\n  topic: plant.alarms\ncommands:\n  topic: plant.alarms')), [
-    'site.yaml:7:12 gateway.commands.topic: the command topic and the alarm topic are both plant.alarms; commands need a topic of their own',
+    `site.yaml:7:12 gateway.commands.topic: the gateway writes alarm events or states to plant.alarms; ${mine}`,
   ]);
   assert.deepEqual(problems(site('kafka:\n  topic: iiot.alarm-commands.v1\ncommands: {}')), [
-    'site.yaml:5:12 gateway.kafka.topic: the command topic and the alarm topic are both iiot.alarm-commands.v1; commands need a topic of their own',
+    `site.yaml:5:12 gateway.kafka.topic: the gateway writes alarm events or states to iiot.alarm-commands.v1; ${mine} (the default command topic)`,
+  ]);
+  const routed =
+    'kafka:\n  routes:\n    - { when: { priority: [critical] }, topic: plant.critical }\ncommands:\n  topic: plant.critical';
+  assert.deepEqual(problems(site(routed)), [
+    `site.yaml:8:12 gateway.commands.topic: the gateway writes alarm events or states to plant.critical; ${mine}`,
+  ]);
+  const state = 'kafka:\n  state_topic: plant.states\ncommands:\n  topic: plant.states';
+  assert.deepEqual(problems(site(state)), [
+    `site.yaml:7:12 gateway.commands.topic: the gateway writes alarm events or states to plant.states; ${mine}`,
   ]);
 });

@@ -90,7 +90,7 @@ describe('operator commands on a broker with ACLs', () => {
       await producer.send({
         topic: commandTopic,
         messages: [
-          commandRecord({
+          commandRecord(commandTopic, {
             command_id: `${commandTopic}-ack`,
             site: 'test-site',
             action: 'ack',

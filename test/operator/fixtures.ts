@@ -54,7 +54,7 @@ export async function produce(
   try {
     await producer.send({
       topic,
-      messages: records.map((record) => ('value' in record ? record : commandRecord(record))),
+      messages: records.map((record) => ('value' in record ? record : commandRecord(topic, record))),
     });
   } finally {
     await producer.disconnect();
