@@ -137,7 +137,16 @@ describe('commands across a gateway crash', () => {
     plant = await startTestSite({ dir: temp.dir, brokers, topic, customize: withCommands(commandTopic) });
   });
 
+  const processes: GatewayProcess[] = [];
+  const run = () => {
+    const process = GatewayProcess.run(plant.file, { KAFKA_BROKERS: brokers });
+    processes.push(process);
+    return process;
+  };
+
   after(async () => {
+    // A failed test leaves no gateway behind.
+    for (const process of processes) await process.kill();
     await plant?.stopPlant();
     temp?.remove();
   });
@@ -146,8 +155,8 @@ describe('commands across a gateway crash', () => {
     const commands = serviceCommands(12);
     const applied = (process: GatewayProcess) =>
       process.logs.filter((line) => line.msg === 'operator command applied').length;
-    const first = GatewayProcess.run(plant.file, { KAFKA_BROKERS: brokers });
-    await first.waitForLog((line) => line.msg === 'reading operator commands', 'the intake to read', 30_000);
+    const first = run();
+    await first.waitForLog((line) => line.msg === 'reading operator commands', 'the intake to read', 60_000);
     plant.press.set('oil_temperature', 85);
     await first.waitForLog((line) => line.transition === 'raise', 'the raise');
     await produce(brokers, commandTopic, commands.slice(0, 4));
@@ -164,12 +173,9 @@ describe('commands across a gateway crash', () => {
     await sending;
     assert.ok(applied(first) < commands.length, 'killed before every command was applied');
 
-    const second = GatewayProcess.run(plant.file, { KAFKA_BROKERS: brokers });
-    try {
-      await until(() => applied(first) + applied(second) === commands.length, 'the rest applied', 60_000);
-      await assertAppliedOnce(brokers, topic, commands);
-    } finally {
-      assert.equal(await second.stop(), 0);
-    }
+    const second = run();
+    await until(() => applied(first) + applied(second) === commands.length, 'the rest applied', 60_000);
+    await assertAppliedOnce(brokers, topic, commands);
+    assert.equal(await second.stop(), 0, 'clean exit on SIGTERM');
   });
 });
