@@ -6,6 +6,7 @@
  * passphrase is asked for.
  */
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -28,6 +29,12 @@ export interface BrokerTls {
   clientAuth: 'required' | 'none';
   /** What the broker's start-up probe presents; with clientAuth required it needs a certificate. */
   probe: Identity;
+  /**
+   * The ACL authorizer with certificate principals (User:CN=…): the broker
+   * and the probe's certificate are super users, every other client gets
+   * only what an ACL grants. Only without SASL, which brings its own.
+   */
+  authorizer?: boolean;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -141,6 +148,12 @@ export function writeKeyStore(tls: BrokerTls, keyStoreFile: string): void {
   );
 }
 
+/** Kafka's principal for a certificate: User: and its subject in RFC 2253 order, most specific first. */
+export function certificatePrincipal(certFile: string): string {
+  const subject = new X509Certificate(readFileSync(certFile)).subject;
+  return `User:${subject.split('\n').filter(Boolean).reverse().join(',')}`;
+}
+
 /**
  * The server.properties lines of an SSL (or SASL_SSL) client listener with PEM
  * key and trust stores. Kafka ignores a bare `ssl.client.auth` on SASL_SSL
@@ -157,5 +170,17 @@ export function tlsSettings(
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.location': tls.broker.caFile,
     [`listener.name.${listenerName.toLowerCase()}.ssl.client.auth`]: tls.clientAuth,
+    ...(tls.authorizer
+      ? {
+          'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+          // ANONYMOUS: the broker reaches its controller over the plaintext controller listener.
+          'super.users': [
+            certificatePrincipal(tls.broker.certFile),
+            certificatePrincipal(tls.probe.certFile),
+            'User:ANONYMOUS',
+          ].join(';'),
+          'allow.everyone.if.no.acl.found': 'false',
+        }
+      : {}),
   };
 }
