@@ -30,11 +30,12 @@ export function explainTlsCode(code: string, message = ''): string | undefined {
   if (/^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN)/.test(code)) {
     return `the broker refused the gateway's client certificate or wanted one (${code}): give tls.cert_file and tls.key_file signed by a CA in the broker's truststore`;
   }
-  if (
+  const notTls =
     code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-    (code === 'EPROTO' && /wrong version number/i.test(message))
-  ) {
-    return `the broker's port does not speak TLS (${code}): point brokers at its SSL or SASL_SSL listener, or remove gateway.kafka.tls`;
+    (code === 'EPROTO' && /wrong version number/i.test(message)) ||
+    /before secure TLS connection was established/.test(message);
+  if (notTls) {
+    return `the broker's port does not speak TLS or closed the handshake (${code}): point brokers at its SSL or SASL_SSL listener, or remove gateway.kafka.tls`;
   }
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return `TLS failed (${code})`;
   return undefined;

@@ -5,9 +5,10 @@
  * goes to the TLS stack only; nothing here logs it.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { KafkaTls } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
-import { readSecret, readSecretFile } from '../system/secret.ts';
+import { readSecret } from '../system/secret.ts';
 
 /** What node's TLS stack needs (tls.connect options), plus the principal the broker derives from the certificate. */
 export interface TlsSettings {
@@ -43,11 +44,10 @@ export function readTlsSettings(
 
 function readTlsFile(path: string, key: string): string {
   try {
-    return readSecretFile(path, 'PRODUCER_TLS_FILE');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new GatewayError('PRODUCER_TLS_FILE', `tls.${key} ${(error as GatewayError).message}`, {
-      cause: error,
-    });
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new GatewayError('PRODUCER_TLS_FILE', `tls.${key} ${path}: ${reason}`, { cause: error });
   }
 }
 
