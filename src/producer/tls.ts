@@ -5,10 +5,9 @@
  * goes to the TLS stack only; nothing here logs it.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { KafkaTls } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
-import { readSecret } from '../system/secret.ts';
+import { readSecret, readSecretFile } from '../system/secret.ts';
 
 /** What node's TLS stack needs (tls.connect options), plus the principal the broker derives from the certificate. */
 export interface TlsSettings {
@@ -25,11 +24,11 @@ export function readTlsSettings(
   tls: KafkaTls,
   env: Readonly<Record<string, string | undefined>>,
 ): TlsSettings {
-  const file = (path: string | undefined, key: string) =>
-    path === undefined ? undefined : readTlsFile(path, key);
-  const ca = file(tls.ca_file, 'ca_file');
-  const cert = file(tls.cert_file, 'cert_file');
-  const key = file(tls.key_file, 'key_file');
+  const file = (path: string | undefined) =>
+    path === undefined ? undefined : readSecretFile(path, 'PRODUCER_TLS_FILE');
+  const ca = file(tls.ca_file);
+  const cert = file(tls.cert_file);
+  const key = file(tls.key_file);
   const passphrase =
     tls.key_passphrase === undefined ? undefined : readSecret(tls.key_passphrase, env, 'PRODUCER_SECRET');
   if (key !== undefined) checkKeyOpens(key, passphrase, tls.key_file as string);
@@ -40,15 +39,6 @@ export function readTlsSettings(
     ...(passphrase === undefined ? {} : { passphrase }),
     ...(tls.server_name === undefined ? {} : { servername: tls.server_name }),
   };
-}
-
-function readTlsFile(path: string, key: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new GatewayError('PRODUCER_TLS_FILE', `tls.${key} ${path}: ${reason}`, { cause: error });
-  }
 }
 
 function checkKeyOpens(key: string, passphrase: string | undefined, path: string): void {
