@@ -326,7 +326,19 @@ function topicAdminOf(kafka: Kafka, principal: string, brokers: readonly string[
         const grant = operationGrant([operation], cluster ? undefined : topic, principal);
         throw new AccessDeniedError(`${denied.message}; ${grant}`, cluster ? 'cluster' : 'topic', error);
       }
-      throw configurationError(error, { topic: topic ?? '', principal, brokers }) ?? error;
+      const configuration = configurationError(error, { topic: topic ?? '', principal, brokers });
+      if (configuration) throw configuration;
+      if (
+        findInChain(
+          error,
+          (link) => typeof link.message === 'string' && link.message.startsWith('Connection'),
+        )
+      ) {
+        throw new GatewayError('PRODUCER_CONNECT', `${brokers.join(',')}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw error;
     }
   }
 
