@@ -375,23 +375,18 @@ function topicAdminOf(kafka: Kafka, principal: string, brokers: readonly string[
 
     createTopic: (spec) =>
       run('CREATE', spec.topic, async (client) => {
-        try {
-          await client.createTopics({
-            waitForLeaders: true,
-            topics: [
-              {
-                topic: spec.topic,
-                numPartitions: spec.partitions,
-                ...(spec.replicationFactor ? { replicationFactor: spec.replicationFactor } : {}),
-                configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
-              },
-            ],
-          });
-          return true;
-        } catch (error) {
-          if (brokerError(error, (type) => type === 'TOPIC_ALREADY_EXISTS')) return false;
-          throw error;
-        }
+        // false: it existed already (kafkajs reports TOPIC_ALREADY_EXISTS that way).
+        return await client.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              ...(spec.replicationFactor ? { replicationFactor: spec.replicationFactor } : {}),
+              configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
       }),
 
     addPartitions: (topic, total) =>
