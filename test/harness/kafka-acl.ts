@@ -15,18 +15,18 @@ export type TopicOperation = 'WRITE' | 'DESCRIBE' | 'CREATE' | 'READ' | 'DESCRIB
 
 /**
  * Allows `operations` on one topic (a literal name) to `principal`, e.g.
- * User:gateway or User:CN=gateway,O=Test. The admin signs in with SASL, or
- * with its client certificate on a TLS broker without SASL.
+ * User:gateway or User:CN=gateway,O=Test. The admin signs in with SASL, with
+ * its client certificate on a TLS broker, or both (SASL_SSL).
  */
 export async function grantTopic(
   brokers: string,
-  admin: SaslUser | { ssl: ConnectionOptions },
+  admin: SaslUser | { sasl?: SaslUser; ssl: ConnectionOptions },
   topic: string,
   principal: string,
   operations: readonly TopicOperation[],
 ): Promise<void> {
   const client = (
-    'ssl' in admin ? kafkaClient(brokers, undefined, admin.ssl) : kafkaClient(brokers, admin)
+    'ssl' in admin ? kafkaClient(brokers, admin.sasl, admin.ssl) : kafkaClient(brokers, admin)
   ).admin();
   await client.connect();
   try {
