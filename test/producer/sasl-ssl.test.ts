@@ -87,7 +87,10 @@ describe('SASL over TLS (SASL_SSL)', () => {
       ssl: clientTls(pki.admin),
     });
     assert.equal(records.length, 3);
-    assert.ok(lines.some((line) => line.includes('broker reachable')), 'the log was recorded');
+    assert.ok(
+      lines.some((line) => line.includes('broker reachable')),
+      'the log was recorded',
+    );
     assert.ok(
       !lines.some((line) => line.includes(gatewayUser.password)),
       'the SASL password is never logged',
