@@ -7,7 +7,8 @@ import { type Static, Type } from '@sinclair/typebox';
 /** Kafka topic configuration names such as retention.ms or cleanup.policy. */
 export const TopicConfig = Type.Record(
   Type.String({ pattern: '^[a-z][a-z0-9.]*$' }),
-  Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+  // One type list rather than a union: editors and the error messages then speak of one value.
+  Type.Unsafe<string | number | boolean>({ type: ['string', 'number', 'boolean'] }),
   {
     additionalProperties: false,
     description:

@@ -70,8 +70,14 @@ test('topic_config takes Kafka topic configuration names with scalar values', ()
     ),
     [],
   );
-  assert.match(problems(siteWithKafka('{ topic_config: { Retention: 1 } }')).join('\n'), /topic_config/);
-  assert.match(problems(siteWithKafka('{ topic_config: { retention.ms: [1] } }')).join('\n'), /topic_config/);
+  assert.match(
+    problems(siteWithKafka('{ topic_config: { Retention: 1 } }')).join('\n'),
+    /topic_config\.Retention: unknown key "Retention" \(keys must match \^\[a-z\]/,
+  );
+  assert.match(
+    problems(siteWithKafka('{ topic_config: { retention.ms: [1] } }')).join('\n'),
+    /topic_config\["retention\.ms"\]: must be a string, a number or true or false/,
+  );
 });
 
 test('the provisioning sign-in follows the same rules as the gateway one', () => {
