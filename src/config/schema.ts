@@ -6,6 +6,7 @@
  * the key name (`_ms`) so a value is never ambiguous.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { AlarmSettings } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
 import { KafkaTls } from './kafka-tls-schema.ts';
 import { TopicConfig } from './kafka-topic-schema.ts';
@@ -14,6 +15,7 @@ import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
 
+export * from './alarm-schema.ts';
 export * from './kafka-tls-schema.ts';
 export * from './kafka-topic-schema.ts';
 export * from './modbus-schema.ts';
@@ -162,6 +164,7 @@ export const GatewaySettings = strict({
   ),
   buffer: Type.Optional(BufferSettings),
   kafka: Type.Optional(KafkaSettings),
+  alarms: Type.Optional(AlarmSettings),
   log_level: Type.Optional(
     Type.Union([
       Type.Literal('trace'),
