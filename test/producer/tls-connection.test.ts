@@ -192,6 +192,24 @@ describe('TLS to a broker that requires client certificates', () => {
     }
   });
 
+  test('topics ensure as the least-privileged gateway principal names the missing ACL; the gateway itself needs none of it', async () => {
+    const topic = await provisionedTopic();
+    const { file } = site({ topic, tls: gatewayTls(), topic_config: { 'retention.ms': 86_400_000 } }, 0);
+    const check = GatewayProcess.start(['topics', 'ensure', '--check', '--config', file], {
+      KAFKA_BROKERS: broker.brokers,
+    });
+    assert.equal(await check.exited, 1);
+    const report = check.lines.join('\n');
+    assert.match(report, new RegExp(`${topic}: FAILED`));
+    assert.match(
+      report,
+      new RegExp(
+        `PRODUCER_NOT_AUTHORIZED: .*grant DESCRIBE_CONFIGS on topic ${topic} to User:CN=gateway,O=Test`,
+      ),
+    );
+    assert.ok(!report.includes(pki.passphrase) && !check.stderr.includes(pki.passphrase));
+  });
+
   test('the broker probe reports reachability over TLS, the principal and the topic; and a wrong CA as PRODUCER_TLS', async () => {
     const topic = await provisionedTopic();
     const good = await probeBroker(site({ topic, tls: gatewayTls() }, 0).site, { env: {} });
