@@ -307,6 +307,9 @@ export function createTopicAdmin(options: BrokerConnection): TopicAdmin {
   return topicAdminOf(kafkaOf(options), principalOfConnection(options), options.brokers);
 }
 
+/** Operations that change the cluster: a broker error answering them is a refusal with a reason, not an outage. */
+const changes = new Set(['CREATE', 'ALTER']);
+
 function topicAdminOf(kafka: Kafka, principal: string, brokers: readonly string[]): TopicAdmin {
   let admin: Admin | undefined;
 
@@ -328,6 +331,12 @@ function topicAdminOf(kafka: Kafka, principal: string, brokers: readonly string[
       }
       const configuration = configurationError(error, { topic: topic ?? '', principal, brokers });
       if (configuration) throw configuration;
+      const refused = changes.has(operation) ? brokerError(error, () => true) : undefined;
+      if (refused) {
+        throw new GatewayError('TOPIC_REFUSED', `${topic}: ${refused.type}: ${refused.message}`, {
+          cause: error,
+        });
+      }
       if (
         findInChain(
           error,

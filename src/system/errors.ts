@@ -196,6 +196,11 @@ export const ERRORS = {
     what: 'a TLS file of the broker connection cannot be read or used',
     todo: 'check the paths in gateway.kafka.tls (readable by the service user), that key_file belongs to cert_file and that key_passphrase opens key_file',
   },
+  TOPIC_REFUSED: {
+    stage: 'producer',
+    what: 'the broker refused to create a topic or add partitions',
+    todo: "the message names the broker's reason: INVALID_REPLICATION_FACTOR (more replicas than brokers), INVALID_CONFIG (an unknown or invalid topic_config entry) …; fix the site file or the broker's limits",
+  },
   TOPIC_DRIFT: {
     stage: 'producer',
     what: 'a topic on the broker differs from the site file (partitions, replication or configuration)',

@@ -154,6 +154,17 @@ describe('gateway topics ensure', () => {
     assert.equal((await onBroker(brokers, topic, []))?.partitions, 3);
   });
 
+  test('a topic the broker refuses to create is TOPIC_REFUSED with its reason', async () => {
+    const topic = uniqueTopic('refused');
+    const report = await ensure({ topic, replication_factor: 3 });
+    assert.equal(report.code, 1, report.output);
+    assert.match(
+      report.output,
+      new RegExp(`${topic}: FAILED\\n  \\[producer\\] TOPIC_REFUSED: .*INVALID_REPLICATION_FACTOR`),
+    );
+    assert.equal(await onBroker(brokers, topic, []), undefined);
+  });
+
   test('--json reports the same for tools; an unreachable broker is a failure with exit 1', async () => {
     const topic = uniqueTopic('json');
     await createTopic(brokers, topic, 3);
