@@ -5,6 +5,7 @@ import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { certsCommand } from './commands/certs.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { topicsEnsureCommand } from './commands/topics.ts';
 import { validateCommand } from './commands/validate.ts';
 import { ERRORS } from './system/errors.ts';
 
@@ -19,6 +20,10 @@ Commands:
                                requeue dead letters; safe while the gateway runs (--limit N, --json)
   buffer export --file <file> [--key-file <key>]
                                Export what is readable from a buffer file, e.g. one moved aside as corrupt
+  topics ensure --config <site.yaml> [--check] [--increase-partitions]
+                               Create the gateway's topics with the partitions, replication and
+                               topic_config of the site file, or (--check) only report how they
+                               differ; exit 1 on any difference; partitions grow only when asked
   certs list --config <site.yaml>
                                List OPC UA server certificates the gateway refused or trusts
   certs trust <thumbprint|file> --config <site.yaml>
@@ -56,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       'dead-letters'?: boolean | undefined;
       file?: string | undefined;
       'key-file'?: string | undefined;
+      check?: boolean | undefined;
+      'increase-partitions'?: boolean | undefined;
     };
     positionals: string[];
   };
@@ -70,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         'dead-letters': { type: 'boolean' },
         file: { type: 'string' },
         'key-file': { type: 'string' },
+        check: { type: 'boolean' },
+        'increase-partitions': { type: 'boolean' },
       },
       allowPositionals: true,
     });
@@ -80,6 +89,19 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'certs':
       return certs(parsed.values.config, parsed.positionals);
+    case 'topics': {
+      const { config, check, json } = parsed.values;
+      if (parsed.positionals[0] !== 'ensure') return usageError('topics needs ensure');
+      if (!config) return usageError('topics ensure needs --config <site.yaml>');
+      if (check && parsed.values['increase-partitions'])
+        return usageError('--check changes nothing; leave out --increase-partitions');
+      return topicsEnsureCommand({
+        config,
+        check: check ?? false,
+        increasePartitions: parsed.values['increase-partitions'] ?? false,
+        json: json ?? false,
+      });
+    }
     case 'run':
       return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
     case 'validate':

@@ -19,10 +19,10 @@ import { readKeyFile } from './buffer/key-file.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
+import { brokerConnection, resolveBrokers } from './producer/connection.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
 import { outputPlan } from './producer/output-plan.ts';
-import { readSaslCredentials } from './producer/sasl.ts';
 import { GatewayError } from './system/errors.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
 
@@ -69,14 +69,7 @@ export function resolveBufferCipher(
   return file === undefined ? undefined : createPayloadCipher(readKeyFile(file));
 }
 
-/** KAFKA_BROKERS (comma-separated) overrides the site file, so one map runs against any broker. */
-export function resolveBrokers(site: SiteFile, env: GatewayOptions['env'] = process.env): string[] {
-  const fromEnv = env.KAFKA_BROKERS?.split(',')
-    .map((broker) => broker.trim())
-    .filter(Boolean);
-  if (fromEnv && fromEnv.length > 0) return fromEnv;
-  return [...(site.gateway.kafka?.brokers ?? [DEFAULTS.broker])];
-}
+export { resolveBrokers } from './producer/connection.ts';
 
 export class Gateway {
   readonly #outbox: Outbox;
@@ -134,12 +127,8 @@ export class Gateway {
     this.#forwarder = new Forwarder({
       outbox: this.#outbox,
       client: createBrokerClient({
-        brokers,
-        clientId: kafka.client_id ?? `${DEFAULTS.clientId}-${site.gateway.id}`,
+        ...brokerConnection(site, env, producerLogger),
         idempotent: kafka.idempotent ?? true,
-        requestTimeoutMs: kafka.request_timeout_ms ?? DEFAULTS.requestTimeoutMs,
-        logger: producerLogger,
-        ...(kafka.sasl ? { sasl: readSaslCredentials(kafka.sasl, env) } : {}),
         compression: output.compression,
       }),
       topics: output.topics,

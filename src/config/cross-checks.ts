@@ -8,12 +8,12 @@ import { checkAlarmIdentities } from './alarm-identity-checks.ts';
 import { checkAlarmReferences } from './alarm-reference-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { DEFAULTS } from './defaults.ts';
+import { checkKafkaSettings } from './kafka-checks.ts';
 import { checkMqttDevices } from './mqtt-checks.ts';
 import { checkOpcuaDevice } from './opcua-checks.ts';
 import { checkOutput } from './output-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
-import { checkSecret } from './secret-checks.ts';
 
 const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua', 'mqtt']);
 
@@ -39,15 +39,8 @@ export function crossCheck(site: unknown, context: CheckContext): void {
   );
   checkAlarmIdentities(context, site, devices);
   checkAlarmReferences(context, devices);
-  checkKafkaSecret(context, site);
+  checkKafkaSettings(context, site);
   checkOutput(context, site);
-}
-
-function checkKafkaSecret(context: CheckContext, site: Record<string, unknown>): void {
-  const gateway = site.gateway;
-  const kafka = isRecord(gateway) ? gateway.kafka : undefined;
-  const sasl = isRecord(kafka) ? kafka.sasl : undefined;
-  if (isRecord(sasl)) checkSecret(context, sasl.password, ['gateway', 'kafka', 'sasl', 'password']);
 }
 
 /** Two devices on one host, port and unit id would be one device polled twice. */

@@ -8,6 +8,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AlarmSettings } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
+import { KafkaTls } from './kafka-tls-schema.ts';
+import { TopicConfig } from './kafka-topic-schema.ts';
 import { ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
@@ -15,6 +17,8 @@ import { OutputSettings, TopicName } from './output-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
 
 export * from './alarm-schema.ts';
+export * from './kafka-tls-schema.ts';
+export * from './kafka-topic-schema.ts';
 export * from './modbus-schema.ts';
 export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
@@ -45,6 +49,19 @@ export const KafkaSasl = strict(
   },
 );
 export type KafkaSasl = Static<typeof KafkaSasl>;
+
+export const KafkaProvisioning = strict(
+  {
+    sasl: Type.Optional(KafkaSasl),
+    tls: Type.Optional(KafkaTls),
+  },
+  {
+    title: 'Provisioning sign-in',
+    description:
+      'Who `gateway topics ensure` signs in as, when topics are created by a principal other than the gateway: sasl replaces gateway.kafka.sasl, tls keys replace those of gateway.kafka.tls (a client certificate, say). The running gateway never uses it.',
+  },
+);
+export type KafkaProvisioning = Static<typeof KafkaProvisioning>;
 
 export const KafkaSettings = strict({
   brokers: Type.Optional(
@@ -79,8 +96,11 @@ export const KafkaSettings = strict({
       description: "Replication of the topic when the gateway creates it; default: the broker's default.",
     }),
   ),
+  topic_config: Type.Optional(TopicConfig),
   idempotent: Type.Optional(Type.Boolean({ default: true })),
   sasl: Type.Optional(KafkaSasl),
+  tls: Type.Optional(KafkaTls),
+  provisioning: Type.Optional(KafkaProvisioning),
   drain_max_events_per_s: Type.Optional(
     Type.Integer({
       minimum: 1,

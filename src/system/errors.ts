@@ -183,8 +183,28 @@ export const ERRORS = {
   },
   PRODUCER_SECRET: {
     stage: 'producer',
-    what: 'the Kafka SASL password cannot be read',
-    todo: 'check the file named in gateway.kafka.sasl.password.file (readable by the service user) or that password.env is set',
+    what: 'the Kafka SASL password or TLS key passphrase cannot be read',
+    todo: 'check the file named in gateway.kafka.sasl.password.file or tls.key_passphrase.file (readable by the service user), or that the variable named in env is set',
+  },
+  PRODUCER_TLS: {
+    stage: 'producer',
+    what: 'the TLS handshake with the broker failed; events wait in the buffer and the gateway retries',
+    todo: "the message says which side refused: check gateway.kafka.tls.ca_file against the CA that signed the broker's certificate, server_name (or the host in brokers) against the names in it, and that cert_file is signed by a CA the broker trusts (ssl.truststore)",
+  },
+  PRODUCER_TLS_FILE: {
+    stage: 'producer',
+    what: 'a TLS file of the broker connection cannot be read or used',
+    todo: 'check the paths in gateway.kafka.tls (readable by the service user), that key_file belongs to cert_file and that key_passphrase opens key_file',
+  },
+  TOPIC_REFUSED: {
+    stage: 'producer',
+    what: 'the broker refused to create a topic or add partitions',
+    todo: "the message names the broker's reason: INVALID_REPLICATION_FACTOR (more replicas than brokers), INVALID_CONFIG (an unknown or invalid topic_config entry) …; fix the site file or the broker's limits",
+  },
+  TOPIC_DRIFT: {
+    stage: 'producer',
+    what: 'a topic on the broker differs from the site file (partitions, replication or configuration)',
+    todo: 'run `gateway topics ensure --check --config <site.yaml>` for the differences; change the topic (kafka-configs, --increase-partitions) or the site file so they agree',
   },
   PRODUCER_CONNECT: {
     stage: 'producer',

@@ -15,7 +15,10 @@ export function createLogger(level: LogLevel = 'info', destination?: pino.Destin
       base: { service: 'edge-alarm-gateway' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['*.password', '*.sasl', '*.secret', '*.token'], censor: '[redacted]' },
+      redact: {
+        paths: ['*.password', '*.passphrase', '*.sasl', '*.secret', '*.token'],
+        censor: '[redacted]',
+      },
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );

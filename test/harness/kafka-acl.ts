@@ -3,6 +3,7 @@
  * grants and revokes what a user may do, as a security team would with
  * kafka-acls.
  */
+import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
 import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { kafkaClient } from './kafka.ts';
@@ -10,17 +11,23 @@ import { kafkaClient } from './kafka.ts';
 // kafkajs is CommonJS and Node cannot see these through its `export`s statically.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-export type TopicOperation = 'WRITE' | 'DESCRIBE' | 'CREATE' | 'READ';
+export type TopicOperation = 'WRITE' | 'DESCRIBE' | 'CREATE' | 'READ' | 'DESCRIBE_CONFIGS' | 'ALTER';
 
-/** Allows `operations` on one topic (a literal name) to `principal`, e.g. User:gateway. */
+/**
+ * Allows `operations` on one topic (a literal name) to `principal`, e.g.
+ * User:gateway or User:CN=gateway,O=Test. The admin signs in with SASL, with
+ * its client certificate on a TLS broker, or both (SASL_SSL).
+ */
 export async function grantTopic(
   brokers: string,
-  admin: SaslUser,
+  admin: SaslUser | { sasl?: SaslUser; ssl: ConnectionOptions },
   topic: string,
   principal: string,
   operations: readonly TopicOperation[],
 ): Promise<void> {
-  const client = kafkaClient(brokers, admin).admin();
+  const client = (
+    'ssl' in admin ? kafkaClient(brokers, admin.sasl, admin.ssl) : kafkaClient(brokers, admin)
+  ).admin();
   await client.connect();
   try {
     await client.createAcls({
