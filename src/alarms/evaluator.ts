@@ -23,6 +23,7 @@ import {
   vanishedNative,
 } from './native.ts';
 import { type AlarmState, initialState, restoreState } from './state.ts';
+import { type AlarmView, isQuiet, nativeAlarmView, ruleAlarmView } from './view.ts';
 
 export interface AlarmEvaluatorOptions {
   alarms: CompiledAlarms;
@@ -84,6 +85,20 @@ export class AlarmEvaluator {
 
   get eventsCommitted(): number {
     return this.#committed;
+  }
+
+  /** Every alarm that is not quiet (active, unacknowledged, shelved, ...), as it stands now. */
+  alarms(): AlarmView[] {
+    const views: AlarmView[] = [];
+    for (const def of this.#definitions) {
+      const flags = this.#states.get(def.conditionId)?.flags;
+      if (flags && !isQuiet(flags)) views.push(ruleAlarmView(def, flags));
+    }
+    for (const [conditionId, state] of this.#native) {
+      const place = this.#options.alarms.nativeByDevice.get(state.device);
+      if (place && !isQuiet(state.flags)) views.push(nativeAlarmView(conditionId, place, state));
+    }
+    return views;
   }
 
   /** Returns false when the events these readings produced could not be committed. */

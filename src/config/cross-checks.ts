@@ -36,14 +36,18 @@ export function crossCheck(site: unknown, context: CheckContext): void {
     devices.filter(({ item }) => item.protocol === 'mqtt'),
   );
   checkAlarmIdentities(context, site, devices);
-  checkKafkaSecret(context, site);
+  checkGatewaySecrets(context, site);
 }
 
-function checkKafkaSecret(context: CheckContext, site: Record<string, unknown>): void {
+function checkGatewaySecrets(context: CheckContext, site: Record<string, unknown>): void {
   const gateway = site.gateway;
   const kafka = isRecord(gateway) ? gateway.kafka : undefined;
   const sasl = isRecord(kafka) ? kafka.sasl : undefined;
   if (isRecord(sasl)) checkSecret(context, sasl.password, ['gateway', 'kafka', 'sasl', 'password']);
+  const listener = isRecord(gateway) ? gateway.listener : undefined;
+  if (isRecord(listener) && listener.operator_token !== undefined) {
+    checkSecret(context, listener.operator_token, ['gateway', 'listener', 'operator_token']);
+  }
 }
 
 /** Two devices on one host, port and unit id would be one device polled twice. */

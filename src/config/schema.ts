@@ -7,11 +7,13 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
+import { ComponentLogLevels, ListenerSettings } from './listener-schema.ts';
 import { ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
 
+export * from './listener-schema.ts';
 export * from './modbus-schema.ts';
 export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
@@ -151,6 +153,8 @@ export const GatewaySettings = strict({
       Type.Literal('error'),
     ]),
   ),
+  log_levels: Type.Optional(ComponentLogLevels),
+  listener: Type.Optional(ListenerSettings),
 });
 export type GatewaySettings = Static<typeof GatewaySettings>;
 
