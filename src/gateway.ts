@@ -3,6 +3,7 @@
  * data-path order (buffer, alarms, producer, adapters) and stops them in reverse,
  * so no stage ever hands data to one that is already gone.
  */
+import type { AddressInfo } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
@@ -10,10 +11,13 @@ import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
+import type { AlarmEvent, AlarmEventDraft } from './alarms/event.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
+import type { AlarmView } from './alarms/view.ts';
 import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
 import { readKeyFile } from './buffer/key-file.ts';
+import type { StateChange } from './buffer/outbox.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
@@ -22,7 +26,10 @@ import { createBrokerClient } from './producer/kafka-client.ts';
 import { recordShape } from './producer/record.ts';
 import { readSaslCredentials } from './producer/sasl.ts';
 import { GatewayError } from './system/errors.ts';
+import { GatewayTelemetry } from './telemetry/gateway-telemetry.ts';
+import type { ComponentLevels } from './telemetry/log-levels.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
+import type { AlarmKpiSnapshot } from './telemetry/observed.ts';
 
 /** How often the buffer applies its age bound and reports drops that waited. */
 const MAINTENANCE_INTERVAL_MS = 1000;
@@ -33,12 +40,18 @@ export interface GatewayOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** How often due on-delays and off-delays are checked between readings. */
   tickMs?: number;
+  /** Per-component log levels of the root logger, changed at run time through the listener. */
+  levels?: ComponentLevels;
 }
 
 export interface GatewayStatus {
   devices: DeviceStatus[];
+  /** Alarms that are not quiet: active, unacknowledged, shelved or out of service. */
+  alarms: AlarmView[];
   buffer: OutboxStats;
   producer: ForwarderStats;
+  /** Why the buffer refuses events right now, if it does. */
+  bufferProblem?: string;
 }
 
 /** The state directory: systemd's STATE_DIRECTORY wins, then the site file, then ./var. */
@@ -85,6 +98,9 @@ export class Gateway {
   readonly #maintenance: NodeJS.Timeout;
   /** The last maintenance failure, so a lasting one is logged once, not every second. */
   #maintenanceError: string | undefined;
+  /** The last commit failure (a full disk, a full buffer under `block`), until a commit succeeds. */
+  #commitError: string | undefined;
+  readonly #telemetry: GatewayTelemetry;
   readonly #logger: Logger;
   #stopping: Promise<void> | undefined;
 
@@ -93,6 +109,14 @@ export class Gateway {
     const env = options.env ?? process.env;
     this.#logger = logger;
     const kafka = site.gateway.kafka ?? {};
+    this.#telemetry = new GatewayTelemetry({
+      site,
+      env,
+      logger,
+      levels: options.levels,
+      status: () => this.status(),
+      newId: uuidv7,
+    });
 
     const buffer = site.gateway.buffer ?? {};
     const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
@@ -117,7 +141,7 @@ export class Gateway {
     this.#evaluator = new AlarmEvaluator({
       alarms,
       restored: this.#outbox.loadStates(),
-      commit: (changes, drafts) => this.#outbox.commit(changes, drafts),
+      commit: (changes, drafts) => this.#commit(changes, drafts),
       newId: uuidv7,
       logger: stageLogger(logger, 'alarms'),
     });
@@ -156,11 +180,26 @@ export class Gateway {
           (device.protocol === 'mqtt' ? undefined : device.comm_loss_after) ?? DEFAULTS.commLossAfter,
         sink: this.#evaluator,
         logger: deviceLogger,
+        observer: this.#telemetry.devices,
       });
     });
 
     this.#ticker = setInterval(() => this.#evaluator.tick(), options.tickMs ?? 100);
     this.#maintenance = setInterval(() => this.#maintainBuffer(), MAINTENANCE_INTERVAL_MS);
+  }
+
+  /** Commits to the buffer, remembering whether it takes events, and shows telemetry what was committed. */
+  #commit(changes: StateChange[], drafts: AlarmEventDraft[]): AlarmEvent[] {
+    let events: AlarmEvent[];
+    try {
+      events = this.#outbox.commit(changes, drafts);
+    } catch (error) {
+      this.#commitError = error instanceof GatewayError ? error.describe() : String(error);
+      throw error;
+    }
+    this.#commitError = undefined;
+    this.#telemetry.committed(events);
+    return events;
   }
 
   #reportRecovery(recovery: Recovery, identity: GatewayIdentity): void {
@@ -189,6 +228,7 @@ export class Gateway {
     const gateway = new Gateway(options);
     gateway.#forwarder.start();
     for (const runner of gateway.#runners) runner.start();
+    gateway.#telemetry.start();
     const stats = gateway.#outbox.stats();
     options.logger.info(
       {
@@ -205,16 +245,30 @@ export class Gateway {
   }
 
   status(): GatewayStatus {
+    const bufferProblem = this.#commitError ?? this.#maintenanceError;
     return {
       devices: this.#runners.map((runner) => ({ ...runner.status })),
+      alarms: this.#evaluator.alarms(),
       buffer: this.#outbox.stats(),
-      producer: { ...this.#forwarder.stats },
+      producer: { ...this.#forwarder.stats, failuresByCode: { ...this.#forwarder.stats.failuresByCode } },
+      ...(bufferProblem === undefined ? {} : { bufferProblem }),
     };
+  }
+
+  /** Where the local listener listens (metrics, health, status page), once it does. */
+  get listening(): Promise<AddressInfo | undefined> {
+    return this.#telemetry.listening;
+  }
+
+  /** The registration point of the alarm stage's ISA-18.2 key figures for the metrics. */
+  useAlarmKpis(snapshot: () => AlarmKpiSnapshot): void {
+    this.#telemetry.useAlarmKpis(snapshot);
   }
 
   /** Stops polling, lets the in-flight batch finish, closes the buffer. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      await this.#telemetry.stop();
       await Promise.all(this.#runners.map((runner) => runner.stop()));
       clearInterval(this.#ticker);
       clearInterval(this.#maintenance);

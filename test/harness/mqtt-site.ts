@@ -103,6 +103,8 @@ export function writeMqttSite(options: MqttSiteOptions): {
     gateway: {
       id: options.gatewayId ?? 'gw-mqtt',
       state_dir: join(options.dir, 'state'),
+      // A free port each: test gateways run side by side.
+      listener: { port: 0 },
       kafka: { brokers: options.brokers.split(','), topic: options.topic, partitions: 1 },
     },
     devices,
