@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../scripts/kafka/net.ts';
 import type { KafkaBroker } from '../../scripts/kafka-broker.ts';
 import { Gateway } from '../../src/gateway.ts';
+import type { Liveness, Readiness } from '../../src/telemetry/health.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { tempDir } from '../buffer/fixtures.ts';
 import { ownBroker } from '../harness/kafka.ts';
@@ -60,7 +61,7 @@ describe('metrics and health of a running gateway', () => {
   }
 
   test('live at once; ready once both devices answer; a raised alarm shows in the alarm, event and delivery metrics', async () => {
-    const live = await probe(base, 'healthz');
+    const live = await probe<Liveness>(base, 'healthz');
     assert.equal(live.status, 200);
     assert.equal(live.body.ok, true);
     assert.ok(live.body.loop_lag_ms < live.body.max_loop_lag_ms);
@@ -88,7 +89,7 @@ describe('metrics and health of a running gateway', () => {
   test('a device that stops answering is down, not ready, raises its comm alarm; back up when it returns', async () => {
     await plant.press.stop();
     await untilMetric('gateway_device_up{device="press-plc"}', (v) => v === 0, 'to go to 0');
-    const notReady = await probe(base, 'readyz');
+    const notReady = await probe<Readiness>(base, 'readyz');
     assert.equal(notReady.status, 503);
     assert.deepEqual(notReady.body.checks.devices.down, ['press-plc']);
     await untilMetric('gateway_alarms_active{priority="high"}', (v) => v === 2, 'to add the comm-loss alarm');
@@ -117,7 +118,7 @@ describe('metrics and health of a running gateway', () => {
     await untilMetric('gateway_producer_errors_total{code="PRODUCER_SEND"}', (v) => (v ?? 0) > 0, 'to count');
     assert.ok(((await value('gateway_buffer_oldest_age_seconds')) ?? 0) > 0, 'the oldest event has an age');
     assert.ok(((await value('gateway_buffer_bytes')) ?? 0) > 0);
-    const ready = await probe(base, 'readyz');
+    const ready = await probe<Readiness>(base, 'readyz');
     assert.equal(ready.status, 200, 'buffering is normal operation');
     assert.equal(ready.body.checks.broker.up, false);
     assert.equal(ready.body.checks.broker.required, false);

@@ -16,7 +16,7 @@ export async function scrape(base: string): Promise<string> {
   return response.text();
 }
 
-export async function probe(base: string, path: string): Promise<{ status: number; body: any }> {
+export async function probe<T>(base: string, path: string): Promise<{ status: number; body: T }> {
   const response = await fetch(new URL(path, base));
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as T };
 }
