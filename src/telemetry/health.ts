@@ -44,7 +44,8 @@ export interface Readiness {
 
 /** Devices needed up: the share of all, rounded up, so a share above 0 always needs at least one. */
 export function requiredDevices(total: number, share: number): number {
-  return Math.ceil(total * share - 1e-9);
+  // The epsilon keeps 10 * 0.3 (3.0000000000000004) from becoming 4.
+  return Math.max(0, Math.ceil(total * share - 1e-9));
 }
 
 export function readiness(input: ReadinessInput): Readiness {

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readiness } from '../../src/telemetry/health.ts';
+import { type StatusContext, statusReport } from '../../src/telemetry/status-report.ts';
+import { alarmView, observed } from './fixtures.ts';
+
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+function context(overrides: Partial<StatusContext> = {}): StatusContext {
+  return {
+    site: 'site-a',
+    gatewayId: 'gw-1',
+    refreshMs: 2000,
+    actionsEnabled: false,
+    readiness: readiness({
+      configLoaded: true,
+      bufferProblem: undefined,
+      devices: [],
+      minDevicesShare: 0.5,
+      brokerUp: true,
+    }),
+    readingsOf: (id) =>
+      id === 'plc-1'
+        ? { qualities: { good: 3, uncertain: 1, bad: 0 }, lastGoodReadAt: NOW - 1500 }
+        : { qualities: { good: 0, uncertain: 0, bad: 0 } },
+    raisedAt: (id) => (id.endsWith('/old') ? NOW - 3_600_000 : id.endsWith('/new') ? NOW - 5_000 : undefined),
+    now: NOW,
+    ...overrides,
+  };
+}
+
+test('devices with their connection, last good read and point qualities', () => {
+  const report = statusReport(observed(), context());
+  assert.deepEqual(report.devices, [
+    {
+      id: 'plc-1',
+      up: true,
+      lost: false,
+      consecutive_failures: 0,
+      last_good_read_at: '2026-03-01T11:59:58.500Z',
+      points: { good: 3, uncertain: 1, bad: 0 },
+    },
+    {
+      id: 'plc-2',
+      up: false,
+      lost: true,
+      consecutive_failures: 4,
+      last_error: 'connect ECONNREFUSED',
+      points: { good: 0, uncertain: 0, bad: 0 },
+    },
+  ]);
+});
+
+test('alarms by priority, active before returned-to-normal, oldest first; age only when known', () => {
+  const cleared = { ...alarmView().flags, active: false, level: undefined };
+  const report = statusReport(
+    observed({
+      alarms: [
+        alarmView({ conditionId: 'a/low/new', priority: 'low' }),
+        alarmView({ conditionId: 'a/high/new', priority: 'high' }),
+        alarmView({ conditionId: 'a/high/cleared', priority: 'high', flags: cleared }),
+        alarmView({ conditionId: 'a/high/old', priority: 'high' }),
+        alarmView({ conditionId: 'a/critical/restored', priority: 'critical' }),
+      ],
+    }),
+    context(),
+  );
+  assert.deepEqual(
+    report.alarms.map((a) => [a.condition_id, a.age_s]),
+    [
+      ['a/critical/restored', undefined],
+      ['a/high/old', 3600],
+      ['a/high/new', 5],
+      ['a/high/cleared', undefined],
+      ['a/low/new', 5],
+    ],
+  );
+  assert.equal(report.alarms[1]?.raised_at, '2026-03-01T11:00:00.000Z');
+  assert.deepEqual(report.active_by_priority, { critical: 1, high: 2, medium: 0, low: 1, diagnostic: 0 });
+});
+
+test('buffer depth and oldest event, its problem, and the broker with its last error while down', () => {
+  const report = statusReport(
+    observed({
+      buffer: {
+        events: 12,
+        bytes: 4096,
+        oldestSeq: 7,
+        oldestCreatedAt: NOW - 90_000,
+        lastSeq: 18,
+        dropped: 2,
+        deadLetters: 1,
+      },
+      bufferProblem: '[buffer] BUFFER_WRITE: SQLITE_FULL',
+      producer: { ...observed().producer, brokerUp: false, delivered: 6, lastError: 'timeout' },
+    }),
+    context({ actionsEnabled: true }),
+  );
+  assert.deepEqual(report.buffer, {
+    events: 12,
+    bytes: 4096,
+    oldest_at: '2026-03-01T11:58:30.000Z',
+    oldest_age_s: 90,
+    dead_letters: 1,
+    dropped: 2,
+    writable: false,
+    problem: '[buffer] BUFFER_WRITE: SQLITE_FULL',
+  });
+  assert.deepEqual(report.broker, { up: false, delivered: 6, last_error: 'timeout' });
+  assert.equal(report.actions_enabled, true);
+  assert.equal(report.generated_at, '2026-03-01T12:00:00.000Z');
+});
