@@ -95,8 +95,8 @@ function drawDevices(status) {
     const row = body.insertRow();
     row.dataset.device = device.id;
     row.className = device.up ? 'up' : 'down';
-    cell(row, device.id);
-    cell(row, device.up ? 'connected' : device.lost ? 'lost' : 'connecting', 'connection');
+    cell(row, device.id, 'nowrap');
+    cell(row, device.up ? 'connected' : device.lost ? 'lost' : 'connecting', 'connection nowrap');
     cell(row, since(device.last_good_read_at));
     cell(row, `${device.points.good} / ${device.points.uncertain} / ${device.points.bad}`);
     cell(row, device.last_error ?? '');
