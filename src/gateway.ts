@@ -9,15 +9,17 @@ import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
 import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
+import type { CommandSink } from './alarms/command.ts';
 import { compileAlarms } from './alarms/compile.ts';
+import type { CommitRequest } from './alarms/evaluator.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
-import type { AlarmEvent, AlarmEventDraft } from './alarms/event.ts';
+import type { AlarmEvent } from './alarms/event.ts';
+import type { KpiSnapshot } from './alarms/kpis.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
 import type { AlarmView } from './alarms/view.ts';
 import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
 import { readKeyFile } from './buffer/key-file.ts';
-import type { StateChange } from './buffer/outbox.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { SiteFile } from './config/schema.ts';
@@ -29,7 +31,6 @@ import { GatewayError } from './system/errors.ts';
 import { GatewayTelemetry } from './telemetry/gateway-telemetry.ts';
 import type { ComponentLevels } from './telemetry/log-levels.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
-import type { AlarmKpiSnapshot } from './telemetry/observed.ts';
 
 /** How often the buffer applies its age bound and reports drops that waited. */
 const MAINTENANCE_INTERVAL_MS = 1000;
@@ -109,15 +110,6 @@ export class Gateway {
     const env = options.env ?? process.env;
     this.#logger = logger;
     const kafka = site.gateway.kafka ?? {};
-    this.#telemetry = new GatewayTelemetry({
-      site,
-      env,
-      logger,
-      levels: options.levels,
-      status: () => this.status(),
-      newId: uuidv7,
-    });
-
     const buffer = site.gateway.buffer ?? {};
     const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
     const identity = { gatewayId: site.gateway.id, site: site.site };
@@ -140,10 +132,23 @@ export class Gateway {
     const alarms = compileAlarms(site);
     this.#evaluator = new AlarmEvaluator({
       alarms,
+      identity,
+      ...(site.gateway.alarms ? { settings: site.gateway.alarms } : {}),
       restored: this.#outbox.loadStates(),
-      commit: (changes, drafts) => this.#commit(changes, drafts),
+      commit: (request) => this.#commit(request),
+      commandApplied: (commandId) => this.#outbox.commandApplied(commandId),
       newId: uuidv7,
       logger: stageLogger(logger, 'alarms'),
+    });
+    this.#telemetry = new GatewayTelemetry({
+      site,
+      env,
+      logger,
+      levels: options.levels,
+      status: () => this.status(),
+      commands: this.#evaluator,
+      kpis: () => this.#evaluator.kpis(),
+      newId: uuidv7,
     });
 
     const brokers = resolveBrokers(site, env);
@@ -189,10 +194,10 @@ export class Gateway {
   }
 
   /** Commits to the buffer, remembering whether it takes events, and shows telemetry what was committed. */
-  #commit(changes: StateChange[], drafts: AlarmEventDraft[]): AlarmEvent[] {
+  #commit({ changes, drafts, commandId }: CommitRequest): AlarmEvent[] {
     let events: AlarmEvent[];
     try {
-      events = this.#outbox.commit(changes, drafts);
+      events = this.#outbox.commit(changes, drafts, commandId === undefined ? {} : { commandId });
     } catch (error) {
       this.#commitError = error instanceof GatewayError ? error.describe() : String(error);
       throw error;
@@ -244,6 +249,16 @@ export class Gateway {
     return gateway;
   }
 
+  /** Where operator commands go: the alarm stage applies them and answers each. */
+  get commands(): CommandSink {
+    return this.#evaluator;
+  }
+
+  /** Alarm performance figures and active alarms, for metrics. */
+  alarmKpis(): KpiSnapshot {
+    return this.#evaluator.kpis();
+  }
+
   status(): GatewayStatus {
     const bufferProblem = this.#commitError ?? this.#maintenanceError;
     return {
@@ -258,11 +273,6 @@ export class Gateway {
   /** Where the local listener listens (metrics, health, status page), once it does. */
   get listening(): Promise<AddressInfo | undefined> {
     return this.#telemetry.listening;
-  }
-
-  /** The registration point of the alarm stage's ISA-18.2 key figures for the metrics. */
-  useAlarmKpis(snapshot: () => AlarmKpiSnapshot): void {
-    this.#telemetry.useAlarmKpis(snapshot);
   }
 
   /** Stops polling, lets the in-flight batch finish, closes the buffer. Safe to call twice. */

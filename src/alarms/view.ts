@@ -6,9 +6,9 @@
 import type { Priority } from '../config/schema.ts';
 import type { AlarmDefinition } from './definition.ts';
 import type { AlarmKind, AlarmStateFlags } from './event.ts';
-import { priorityOf } from './event-draft.ts';
-import { levelSetting } from './limits.ts';
+import { activePriority } from './kpis.ts';
 import { type NativePlace, type NativeState, priorityOfSeverity } from './native.ts';
+import type { AlarmState } from './state.ts';
 
 export interface AlarmView {
   conditionId: string;
@@ -20,6 +20,8 @@ export interface AlarmView {
   alarm: string;
   priority: Priority;
   flags: AlarmStateFlags;
+  /** When it last became active as shown (epoch ms), if the engine knows. */
+  activeSince?: number;
 }
 
 /** Normal, acknowledged and in service: nothing an operator needs to see. */
@@ -35,9 +37,8 @@ export function isQuiet(flags: AlarmStateFlags): boolean {
 }
 
 /** A rule's alarm: a limit alarm takes the priority of the level it is at. */
-export function ruleAlarmView(def: AlarmDefinition, flags: AlarmStateFlags): AlarmView {
-  const setting =
-    def.rule.kind === 'limit' && flags.level !== undefined ? levelSetting(def.rule, flags.level) : undefined;
+export function ruleAlarmView(def: AlarmDefinition, state: AlarmState): AlarmView {
+  const { flags } = state;
   return {
     conditionId: def.conditionId,
     kind: def.kind,
@@ -46,8 +47,9 @@ export function ruleAlarmView(def: AlarmDefinition, flags: AlarmStateFlags): Ala
     device: def.device,
     point: def.point,
     alarm: def.rule.id,
-    priority: priorityOf(def, setting),
+    priority: activePriority(def, state),
     flags,
+    ...(flags.active && state.activeSince !== undefined ? { activeSince: state.activeSince } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /** Modbus TCP devices and their points in the site file. */
 import { type Static, Type } from '@sinclair/typebox';
+import { AlarmRule, DeviceSuppressWhen } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { AlarmRule, Id, Milliseconds, Priority, strict } from './schema-common.ts';
+import { Id, Milliseconds, Priority, strict } from './schema-common.ts';
 
 export const RegisterType = Type.Union([
   Type.Literal('holding'),
@@ -111,6 +112,7 @@ export const ModbusTcpDevice = strict(
       }),
     ),
     comm_priority: Type.Optional(Priority),
+    suppress_when: Type.Optional(DeviceSuppressWhen),
     description: Type.Optional(Type.String()),
     points: Type.Array(ModbusPoint, { minItems: 1 }),
   },

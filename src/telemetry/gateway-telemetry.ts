@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { CommandSink } from '../alarms/command.ts';
 import type { AlarmEvent } from '../alarms/event.ts';
+import type { KpiSnapshot } from '../alarms/kpis.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { SiteFile } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
@@ -17,7 +18,7 @@ import { ComponentLevels } from './log-levels.ts';
 import { type Logger, stageLogger } from './logger.ts';
 import { LoopLag } from './loop-lag.ts';
 import { GatewayMetrics } from './metrics.ts';
-import type { AlarmKpiSnapshot, ObservedStatus } from './observed.ts';
+import type { ObservedStatus } from './observed.ts';
 
 export interface GatewayTelemetryOptions {
   site: SiteFile;
@@ -26,6 +27,8 @@ export interface GatewayTelemetryOptions {
   levels?: ComponentLevels | undefined;
   status: () => ObservedStatus;
   commands?: CommandSink | undefined;
+  /** The alarm stage's ISA-18.2 key figures, published as metrics. */
+  kpis?: (() => KpiSnapshot) | undefined;
   newId: () => string;
 }
 
@@ -44,6 +47,7 @@ export class GatewayTelemetry {
         options.levels?.set(component, level);
     }
     this.metrics = new GatewayMetrics({ gatewayId: site.gateway.id, site: site.site, status });
+    if (options.kpis) this.metrics.useAlarmKpis(options.kpis);
     const settings = site.gateway.listener ?? {};
     if (settings.enabled === false) return;
     this.#listener = new Listener({
@@ -71,12 +75,7 @@ export class GatewayTelemetry {
   }
 
   committed(events: readonly AlarmEvent[]): void {
-    this.metrics.events.committed(events);
-  }
-
-  /** The alarm stage's ISA-18.2 key figures, published as metrics. */
-  useAlarmKpis(snapshot: () => AlarmKpiSnapshot): void {
-    this.metrics.useAlarmKpis(snapshot);
+    this.metrics.committed(events);
   }
 
   start(): void {

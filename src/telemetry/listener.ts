@@ -160,7 +160,6 @@ export class Listener {
       actionsEnabled: token !== undefined && commands !== undefined,
       readiness: this.readiness(current),
       readingsOf: (id) => metrics.devices.of(id),
-      raisedAt: (id) => metrics.events.raisedAt(id),
       now: Date.now(),
     });
   }

@@ -2,13 +2,15 @@
  * The gateway's metrics in Prometheus text format. Values are read from the
  * stages' status when scraped, so a metric is never out of step with what
  * the stages report; only poll durations and committed events need hooks
- * (DeviceWatch, EventWatch).
+ * (DeviceWatch, committed()).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AlarmEvent } from '../alarms/event.ts';
+import type { KpiSnapshot } from '../alarms/kpis.ts';
+import { isHidden } from '../alarms/state.ts';
 import { DeviceWatch } from './device-watch.ts';
-import { EventWatch } from './event-watch.ts';
 import { mirroredCounter } from './mirrored-counter.ts';
-import { type AlarmKpiSnapshot, deviceUp, type ObservedStatus } from './observed.ts';
+import { deviceUp, type ObservedStatus } from './observed.ts';
 
 const PRIORITIES = ['critical', 'high', 'medium', 'low', 'diagnostic'] as const;
 const POLL_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -24,11 +26,12 @@ export interface MetricsOptions {
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly devices: DeviceWatch;
-  readonly events: EventWatch;
+  readonly #produced: Counter;
   readonly #status: () => ObservedStatus;
   /** Read once per scrape, so every metric of one scrape describes the same moment. */
   #scrape: ObservedStatus | undefined;
-  #kpis: (() => AlarmKpiSnapshot) | undefined;
+  #kpis: (() => KpiSnapshot) | undefined;
+  #scrapeKpis: KpiSnapshot | undefined;
 
   constructor(options: MetricsOptions) {
     this.#status = options.status;
@@ -51,46 +54,67 @@ export class GatewayMetrics {
     this.devices = new DeviceWatch((device, ms, ok) =>
       pollDuration.observe({ device, outcome: ok ? 'ok' : 'failed' }, ms / 1000),
     );
-    const produced = new Counter({
+    this.#produced = new Counter({
       name: 'gateway_events_produced_total',
       help: 'Alarm events committed to the buffer, by transition and priority.',
       labelNames: ['transition', 'priority'],
       registers,
     });
-    this.events = new EventWatch((event) =>
-      produced.inc({ transition: event.transition, priority: event.priority }),
-    );
     this.#deviceMetrics();
     this.#alarmMetrics();
     this.#bufferMetrics();
     this.#producerMetrics();
   }
 
+  /** Counts the events the alarm stage committed. */
+  committed(events: readonly AlarmEvent[]): void {
+    for (const event of events)
+      this.#produced.inc({ transition: event.transition, priority: event.priority });
+  }
+
   /**
-   * The registration point of the alarm stage's ISA-18.2 key figures, published
-   * from the next scrape on; without it these metrics are absent, not zero.
+   * The registration point of the alarm stage's ISA-18.2 key figures,
+   * published from the next scrape on; without it these metrics are absent.
    */
-  useAlarmKpis(snapshot: () => AlarmKpiSnapshot): void {
-    if (this.#kpis) {
-      this.#kpis = snapshot;
-      return;
-    }
+  useAlarmKpis(snapshot: () => KpiSnapshot): void {
+    const first = this.#kpis === undefined;
     this.#kpis = snapshot;
-    const kpis = () => this.#kpis?.();
+    if (!first) return;
+    // One snapshot per scrape, shared by every key figure of it.
+    const kpis = () => {
+      this.#scrapeKpis ??= (this.#kpis ?? snapshot)();
+      return this.#scrapeKpis;
+    };
+    type Series = [Record<string, string>, number][];
+    const perArea = (read: (kpi: KpiSnapshot) => Record<string, number>) => (): Series =>
+      Object.entries(read(kpis())).map(([area, value]) => [{ area }, value]);
     this.#gauge(
       'gateway_alarms_annunciated_10min',
       'Alarms annunciated in the last 10 minutes, per area (ISA-18.2 alarm rate).',
       ['area'],
-      () => Object.entries(kpis()?.annunciatedLast10Min ?? {}).map(([area, count]) => [{ area }, count]),
+      perArea((k) => k.annunciatedPer10Min),
     );
-    const single = (name: string, help: string, read: (kpi: AlarmKpiSnapshot) => number) =>
-      this.#gauge(name, help, [], () => {
-        const snapshot = kpis();
-        return snapshot ? [[{}, read(snapshot)]] : [];
-      });
-    single('gateway_alarm_flood_time_ratio', 'Share of time in alarm flood (0..1).', (k) => k.floodTimeShare);
-    single('gateway_alarms_standing', 'Alarms active longer than the standing threshold.', (k) => k.standing);
+    this.#gauge(
+      'gateway_alarm_flood_time_percent',
+      'Percent of the time since start the area spent in alarm flood.',
+      ['area'],
+      perArea((k) => k.floodPercent),
+    );
+    this.#gauge('gateway_alarm_area_in_flood', 'Areas in alarm flood now (1).', ['area'], () =>
+      kpis().inFlood.map((area) => [{ area }, 1]),
+    );
+    this.#gauge(
+      'gateway_alarm_top_annunciations',
+      'The alarms annunciated most often since start, with their count.',
+      ['condition_id'],
+      () => kpis().topAlarms.map(({ condition_id, count }) => [{ condition_id }, count]),
+    );
+    const single = (name: string, help: string, read: (kpi: KpiSnapshot) => number) =>
+      this.#gauge(name, help, [], (): Series => [[{}, read(kpis())]]);
+    single('gateway_alarms_standing', 'Alarms active for more than 24 hours.', (k) => k.standing);
     single('gateway_alarms_shelved', 'Shelved alarms.', (k) => k.shelved);
+    single('gateway_alarms_suppressed', 'Alarms suppressed (by design or flood).', (k) => k.suppressed);
+    single('gateway_alarms_out_of_service', 'Alarms removed from service.', (k) => k.outOfService);
   }
 
   /** The text a Prometheus scrape gets. */
@@ -100,6 +124,7 @@ export class GatewayMetrics {
       return await this.registry.metrics();
     } finally {
       this.#scrape = undefined;
+      this.#scrapeKpis = undefined;
     }
   }
 
@@ -179,9 +204,11 @@ export class GatewayMetrics {
       PRIORITIES.map((priority) => [{ priority }, count(s, priority)] as [Record<string, string>, number]);
     this.#gauge(
       'gateway_alarms_active',
-      'Active alarms by priority.',
+      'Active alarms shown to operators (not shelved, suppressed or out of service), by priority.',
       ['priority'],
-      byPriority((s, p) => s.alarms.filter((a) => a.priority === p && a.flags.active).length),
+      byPriority(
+        (s, p) => s.alarms.filter((a) => a.priority === p && a.flags.active && !isHidden(a.flags)).length,
+      ),
     );
     this.#gauge(
       'gateway_alarms_unacknowledged',

@@ -20,17 +20,3 @@ export interface ObservedStatus {
 export function deviceUp(device: DeviceStatus): boolean {
   return device.connected && !device.lost;
 }
-
-/**
- * ISA-18.2 key figures of the alarm system, computed by the alarm stage; the
- * metrics publish whatever snapshot it registers (GatewayMetrics.useAlarmKpis).
- */
-export interface AlarmKpiSnapshot {
-  /** Alarms annunciated in the last 10 minutes, per area. */
-  annunciatedLast10Min: Readonly<Record<string, number>>;
-  /** Share of time (0..1) the alarm system spent in flood, over the KPI window. */
-  floodTimeShare: number;
-  /** Alarms active for longer than the standing threshold. */
-  standing: number;
-  shelved: number;
-}

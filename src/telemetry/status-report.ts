@@ -17,7 +17,6 @@ export interface StatusContext {
   actionsEnabled: boolean;
   readiness: Readiness;
   readingsOf: (deviceId: string) => DeviceReadings;
-  raisedAt: (conditionId: string) => number | undefined;
   now: number;
 }
 
@@ -47,7 +46,8 @@ export interface StatusReport {
     point: string;
     alarm: string;
     flags: AlarmStateFlags;
-    raised_at?: string;
+    /** When it last became active, if known. */
+    active_since?: string;
     age_s?: number;
   }[];
   active_by_priority: Record<string, number>;
@@ -71,7 +71,7 @@ export function statusReport(status: ObservedStatus, context: StatusContext): St
   const { now } = context;
   const alarms = status.alarms
     .map((alarm) => {
-      const raised = context.raisedAt(alarm.conditionId);
+      const since = alarm.activeSince;
       return {
         condition_id: alarm.conditionId,
         priority: alarm.priority,
@@ -82,7 +82,7 @@ export function statusReport(status: ObservedStatus, context: StatusContext): St
         point: alarm.point,
         alarm: alarm.alarm,
         flags: alarm.flags,
-        ...(raised === undefined ? {} : { raised_at: iso(raised), age_s: seconds(now - raised) }),
+        ...(since === undefined ? {} : { active_since: iso(since), age_s: seconds(now - since) }),
       };
     })
     .sort(

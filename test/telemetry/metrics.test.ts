@@ -48,7 +48,7 @@ test('devices: up or down, failures, point qualities, last good read and poll du
   assert.equal(metricValue(text, 'gateway_info{gateway_id="gw-1",site="site-a"}'), 1);
 });
 
-test('alarms active and unacknowledged by priority, every priority present', async () => {
+test('alarms active (as shown) and unacknowledged by priority, every priority present', async () => {
   const cleared = { ...alarmView().flags, active: false };
   const metrics = metricsOf(() =>
     observed({
@@ -56,12 +56,18 @@ test('alarms active and unacknowledged by priority, every priority present', asy
         alarmView({ priority: 'critical' }),
         alarmView({ priority: 'critical', flags: { ...alarmView().flags, acked: true } }),
         alarmView({ priority: 'low', flags: cleared }),
+        alarmView({ priority: 'high', flags: { ...alarmView().flags, shelved: true } }),
       ],
     }),
   );
   const text = await metrics.scrape();
   assert.equal(metricValue(text, 'gateway_alarms_active{priority="critical"}'), 2);
   assert.equal(metricValue(text, 'gateway_alarms_active{priority="low"}'), 0);
+  assert.equal(
+    metricValue(text, 'gateway_alarms_active{priority="high"}'),
+    0,
+    'a shelved alarm is not shown',
+  );
   assert.equal(metricValue(text, 'gateway_alarms_active{priority="diagnostic"}'), 0);
   assert.equal(metricValue(text, 'gateway_alarms_unacknowledged{priority="critical"}'), 1);
   assert.equal(metricValue(text, 'gateway_alarms_unacknowledged{priority="low"}'), 1);
@@ -123,11 +129,11 @@ test('counters follow the stage totals between scrapes and never go down', async
 test('committed events are counted by transition and priority', async () => {
   const metrics = metricsOf(() => observed());
   const event = (overrides: Partial<AlarmEvent>) => ({ ...draft(), seq: 1, ...overrides }) as AlarmEvent;
-  metrics.events.committed([
+  metrics.committed([
     event({ transition: 'raise', priority: 'high' }),
     event({ transition: 'raise', priority: 'high' }),
   ]);
-  metrics.events.committed([event({ transition: 'clear', priority: 'high' })]);
+  metrics.committed([event({ transition: 'clear', priority: 'high' })]);
   const text = await metrics.scrape();
   assert.equal(metricValue(text, 'gateway_events_produced_total{transition="raise",priority="high"}'), 2);
   assert.equal(metricValue(text, 'gateway_events_produced_total{transition="clear",priority="high"}'), 1);
@@ -135,19 +141,29 @@ test('committed events are counted by transition and priority', async () => {
 
 test('alarm KPIs are absent until the alarm stage registers them, then published', async () => {
   const metrics = metricsOf(() => observed());
-  assert.equal(metricValue(await metrics.scrape(), 'gateway_alarm_flood_time_ratio'), undefined);
+  assert.equal(metricValue(await metrics.scrape(), 'gateway_alarms_standing'), undefined);
   metrics.useAlarmKpis(() => ({
-    annunciatedLast10Min: { boilers: 4, packing: 0 },
-    floodTimeShare: 0.25,
+    annunciatedPer10Min: { boilers: 4, packing: 0 },
+    floodPercent: { boilers: 25 },
+    inFlood: ['boilers'],
+    topAlarms: [{ condition_id: 'a/b/c/d/e/f', count: 9 }],
+    activeByPriority: { critical: 1, high: 0, medium: 0, low: 0, diagnostic: 0 },
+    unacknowledged: 1,
     standing: 3,
     shelved: 2,
+    suppressed: 1,
+    outOfService: 5,
   }));
   const text = await metrics.scrape();
   assert.equal(metricValue(text, 'gateway_alarms_annunciated_10min{area="boilers"}'), 4);
   assert.equal(metricValue(text, 'gateway_alarms_annunciated_10min{area="packing"}'), 0);
-  assert.equal(metricValue(text, 'gateway_alarm_flood_time_ratio'), 0.25);
+  assert.equal(metricValue(text, 'gateway_alarm_flood_time_percent{area="boilers"}'), 25);
+  assert.equal(metricValue(text, 'gateway_alarm_area_in_flood{area="boilers"}'), 1);
+  assert.equal(metricValue(text, 'gateway_alarm_top_annunciations{condition_id="a/b/c/d/e/f"}'), 9);
   assert.equal(metricValue(text, 'gateway_alarms_standing'), 3);
   assert.equal(metricValue(text, 'gateway_alarms_shelved'), 2);
+  assert.equal(metricValue(text, 'gateway_alarms_suppressed'), 1);
+  assert.equal(metricValue(text, 'gateway_alarms_out_of_service'), 5);
 });
 
 test('process metrics are there by default', async () => {

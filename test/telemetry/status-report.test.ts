@@ -23,7 +23,6 @@ function context(overrides: Partial<StatusContext> = {}): StatusContext {
       id === 'plc-1'
         ? { qualities: { good: 3, uncertain: 1, bad: 0 }, lastGoodReadAt: NOW - 1500 }
         : { qualities: { good: 0, uncertain: 0, bad: 0 } },
-    raisedAt: (id) => (id.endsWith('/old') ? NOW - 3_600_000 : id.endsWith('/new') ? NOW - 5_000 : undefined),
     now: NOW,
     ...overrides,
   };
@@ -56,10 +55,10 @@ test('alarms by priority, active before returned-to-normal, oldest first; age on
   const report = statusReport(
     observed({
       alarms: [
-        alarmView({ conditionId: 'a/low/new', priority: 'low' }),
-        alarmView({ conditionId: 'a/high/new', priority: 'high' }),
+        alarmView({ conditionId: 'a/low/new', priority: 'low', activeSince: NOW - 5_000 }),
+        alarmView({ conditionId: 'a/high/new', priority: 'high', activeSince: NOW - 5_000 }),
         alarmView({ conditionId: 'a/high/cleared', priority: 'high', flags: cleared }),
-        alarmView({ conditionId: 'a/high/old', priority: 'high' }),
+        alarmView({ conditionId: 'a/high/old', priority: 'high', activeSince: NOW - 3_600_000 }),
         alarmView({ conditionId: 'a/critical/restored', priority: 'critical' }),
       ],
     }),
@@ -75,7 +74,7 @@ test('alarms by priority, active before returned-to-normal, oldest first; age on
       ['a/low/new', 5],
     ],
   );
-  assert.equal(report.alarms[1]?.raised_at, '2026-03-01T11:00:00.000Z');
+  assert.equal(report.alarms[1]?.active_since, '2026-03-01T11:00:00.000Z');
   assert.deepEqual(report.active_by_priority, { critical: 1, high: 2, medium: 0, low: 1, diagnostic: 0 });
 });
 
