@@ -140,6 +140,12 @@ export class Listener {
         sendJson(res, error.status, { error: error.message });
         return;
       }
+      // A stage that cannot do what was asked (a buffer that refuses the command's events) says why.
+      if (error instanceof GatewayError) {
+        this.#options.logger.error({ code: error.code, path: url.pathname }, error.describe());
+        sendJson(res, 503, { error: error.describe() });
+        return;
+      }
       this.#options.logger.error({ err: error, path: url.pathname }, 'listener: request failed');
       sendJson(res, 500, { error: (error as Error).message });
     }

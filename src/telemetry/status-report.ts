@@ -4,6 +4,7 @@
  * Pure, so the page's content is tested without a browser.
  */
 import type { AlarmStateFlags } from '../alarms/event.ts';
+import { isHidden } from '../alarms/state.ts';
 import type { DeviceReadings } from './device-watch.ts';
 import type { Readiness } from './health.ts';
 import { deviceUp, type ObservedStatus } from './observed.ts';
@@ -50,6 +51,7 @@ export interface StatusReport {
     active_since?: string;
     age_s?: number;
   }[];
+  /** Active alarms shown to operators (not shelved, suppressed or out of service). */
   active_by_priority: Record<string, number>;
   buffer: {
     events: number;
@@ -92,7 +94,10 @@ export function statusReport(status: ObservedStatus, context: StatusContext): St
         (b.age_s ?? 0) - (a.age_s ?? 0),
     );
   const activeByPriority = Object.fromEntries(
-    PRIORITY_ORDER.map((p) => [p, alarms.filter((a) => a.priority === p && a.flags.active).length]),
+    PRIORITY_ORDER.map((p) => [
+      p,
+      alarms.filter((a) => a.priority === p && a.flags.active && !isHidden(a.flags)).length,
+    ]),
   );
   const { buffer, producer } = status;
   return {

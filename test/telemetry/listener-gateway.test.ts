@@ -18,6 +18,9 @@ import { TcpProxy } from '../harness/tcp-proxy.ts';
 import { until } from '../harness/wait.ts';
 import { metricValue, probe, scrape } from './scrape.ts';
 
+const TOKEN = 'metrics-test-token';
+const TEMPERATURE = 'test-site/forming/line-1/press-1/oil_temperature/temperature';
+
 describe('metrics and health of a running gateway', () => {
   let proxy: TcpProxy;
   let broker: KafkaBroker;
@@ -38,10 +41,10 @@ describe('metrics and health of a running gateway', () => {
         ...plant.site.gateway,
         kafka: { ...plant.site.gateway.kafka, request_timeout_ms: 1500 },
         // Both devices needed: one down makes the gateway not ready.
-        listener: { port: 0, ready_min_devices_share: 1 },
+        listener: { port: 0, ready_min_devices_share: 1, operator_token: { env: 'OPERATOR_TOKEN' } },
       },
     };
-    gateway = Gateway.start({ site, logger: createLogger('silent'), env: {} });
+    gateway = Gateway.start({ site, logger: createLogger('silent'), env: { OPERATOR_TOKEN: TOKEN } });
     const address = await gateway.listening;
     assert.ok(address, 'the listener is up');
     base = `http://127.0.0.1:${address.port}/`;
@@ -128,5 +131,50 @@ describe('metrics and health of a running gateway', () => {
     await untilMetric('gateway_buffer_events', (v) => v === 0, 'to drain');
     assert.ok(((await value('gateway_events_delivered_total')) ?? 0) > deliveredBefore);
     assert.equal(await value('gateway_buffer_oldest_age_seconds'), 0);
+  });
+
+  async function post(body: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(new URL('api/commands', base), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  test('operator commands over HTTP reach the alarm stage: applied once, refused with the reason', async () => {
+    const ack = { action: 'ack', condition_id: TEMPERATURE, actor: 'jane', command_id: 'cmd-ack-1' };
+    const unackedBefore = (await value('gateway_alarms_unacknowledged{priority="high"}')) ?? 0;
+    const applied = await post(ack);
+    assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    assert.equal(applied.body.accepted, true);
+    assert.deepEqual(
+      (applied.body.events as { transition: string }[]).map((event) => event.transition),
+      ['ack'],
+    );
+    assert.equal(gateway.status().alarms.find((a) => a.conditionId === TEMPERATURE)?.flags.acked, true);
+    assert.equal(await value('gateway_alarms_unacknowledged{priority="high"}'), unackedBefore - 1);
+
+    const again = await post(ack);
+    assert.deepEqual([again.status, again.body.accepted, again.body.duplicate], [200, true, true]);
+
+    const refused = await post({ ...ack, command_id: 'cmd-ack-2' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.reason, 'the alarm is already acknowledged');
+
+    const invalid = await post({ action: 'ack', actor: 'jane' });
+    assert.equal(invalid.status, 400);
+    assert.match(String(invalid.body.reason), /either condition_id/);
+    await untilMetric(
+      'gateway_events_produced_total{transition="command_rejected",priority="low"}',
+      (v) => (v ?? 0) >= 2,
+      'to count the refusals, each an event on the record',
+    );
+
+    assert.equal(
+      (await post('action=ack', { 'content-type': 'application/x-www-form-urlencoded' })).status,
+      415,
+    );
+    assert.equal((await post(ack, { authorization: 'Bearer wrong' })).status, 401);
   });
 });

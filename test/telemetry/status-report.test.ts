@@ -60,6 +60,11 @@ test('alarms by priority, active before returned-to-normal, oldest first; age on
         alarmView({ conditionId: 'a/high/cleared', priority: 'high', flags: cleared }),
         alarmView({ conditionId: 'a/high/old', priority: 'high', activeSince: NOW - 3_600_000 }),
         alarmView({ conditionId: 'a/critical/restored', priority: 'critical' }),
+        alarmView({
+          conditionId: 'a/medium/shelved',
+          priority: 'medium',
+          flags: { ...alarmView().flags, shelved: true },
+        }),
       ],
     }),
     context(),
@@ -71,11 +76,16 @@ test('alarms by priority, active before returned-to-normal, oldest first; age on
       ['a/high/old', 3600],
       ['a/high/new', 5],
       ['a/high/cleared', undefined],
+      ['a/medium/shelved', undefined],
       ['a/low/new', 5],
     ],
   );
   assert.equal(report.alarms[1]?.active_since, '2026-03-01T11:00:00.000Z');
-  assert.deepEqual(report.active_by_priority, { critical: 1, high: 2, medium: 0, low: 1, diagnostic: 0 });
+  assert.deepEqual(
+    report.active_by_priority,
+    { critical: 1, high: 2, medium: 0, low: 1, diagnostic: 0 },
+    'a shelved alarm is not counted as shown',
+  );
 });
 
 test('buffer depth and oldest event, its problem, and the broker with its last error while down', () => {

@@ -124,6 +124,9 @@ function draw(status) {
   $('updated').textContent = `updated ${new Date(status.generated_at).toLocaleTimeString()}`;
   $('refresh').textContent = String(refreshMs / 1000);
   $('operator').hidden = !actionsEnabled;
+  $('mode').textContent = actionsEnabled
+    ? 'Operator actions enabled (token required)'
+    : 'Read-only view of this gateway';
   document.querySelector('th.actions').hidden = !actionsEnabled;
   drawAlarms(status);
   drawDevices(status);
