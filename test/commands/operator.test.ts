@@ -114,6 +114,48 @@ describe('operator commands from the shell', () => {
     assert.match(stderr, /\[cli\] CLI_GATEWAY: the running gateway did not take the request: no answer from/);
   });
 
+  test('alarms ack and shelve act on the alarm; a second ack is refused with the reason', async () => {
+    const alarm = 'test-site/forming/line-1/press-1/oil_temperature/temperature';
+    const ack = await cli([
+      'alarms',
+      'ack',
+      alarm,
+      '--config',
+      siteFile,
+      '--actor',
+      'jane',
+      '--comment',
+      'seen',
+    ]);
+    assert.equal(ack.code, 0, ack.stderr);
+    assert.match(ack.stdout, new RegExp(`ack ${alarm}: done \\(ack #\\d+\\)`));
+    await gateway.waitForLog(
+      (line) => line.transition === 'ack' && line.condition_id === alarm,
+      'the ack event',
+    );
+
+    const again = await cli(['alarms', 'ack', alarm, '--config', siteFile]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /refused: the alarm is already acknowledged/);
+
+    const shelve = await cli([
+      'alarms',
+      'shelve',
+      alarm,
+      '--for',
+      '30m',
+      '--config',
+      siteFile,
+      '--actor',
+      'jane',
+    ]);
+    assert.equal(shelve.code, 0, shelve.stderr);
+    const list = await cli(['alarms', 'list', '--config', siteFile]);
+    assert.match(list.stdout, /shelved/);
+    const unshelve = await cli(['alarms', 'unshelve', alarm, '--config', siteFile]);
+    assert.equal(unshelve.code, 0, unshelve.stderr);
+  });
+
   test('shelve without a duration is a usage error', async () => {
     const { code, stderr } = await cli([
       'alarms',
