@@ -103,12 +103,14 @@ export class Gateway {
   #commitError: string | undefined;
   readonly #telemetry: GatewayTelemetry;
   readonly #logger: Logger;
+  readonly #bufferLogger: Logger;
   #stopping: Promise<void> | undefined;
 
   private constructor(options: GatewayOptions) {
     const { site, logger } = options;
     const env = options.env ?? process.env;
     this.#logger = logger;
+    this.#bufferLogger = stageLogger(logger, 'buffer');
     const kafka = site.gateway.kafka ?? {};
     const buffer = site.gateway.buffer ?? {};
     const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
@@ -212,19 +214,19 @@ export class Gateway {
       'BUFFER_CORRUPT',
       `${recovery.problem}; the old file is ${recovery.movedTo}`,
     );
-    this.#logger.error({ code: error.code, moved_to: recovery.movedTo }, error.describe());
+    this.#bufferLogger.error({ code: error.code, moved_to: recovery.movedTo }, error.describe());
     this.#outbox.commit([], [bufferReplacedDraft(identity, recovery, Date.now(), uuidv7)]);
   }
 
   #maintainBuffer(): void {
     try {
       for (const event of this.#outbox.maintain()) {
-        this.#logger.warn({ seq: event.seq, condition_id: event.condition_id }, event.message);
+        this.#bufferLogger.warn({ seq: event.seq, condition_id: event.condition_id }, event.message);
       }
       this.#maintenanceError = undefined;
     } catch (error) {
       const described = error instanceof GatewayError ? error.describe() : String(error);
-      if (described !== this.#maintenanceError) this.#logger.error(described);
+      if (described !== this.#maintenanceError) this.#bufferLogger.error(described);
       this.#maintenanceError = described;
     }
   }

@@ -134,7 +134,7 @@ async function listAlarms(target: ListenerTarget): Promise<number> {
 }
 
 export const LOGLEVEL_USAGE =
-  'loglevel [<component> <level>], with --config <site.yaml> [--url URL] [--token-file FILE]; components: adapter, alarms, buffer, producer, telemetry, system';
+  'loglevel [<component> <level>], with --config <site.yaml> [--url URL] [--token-file FILE]; components: adapter, alarms, buffer, producer, telemetry';
 
 export function logLevelCommand(options: Omit<OperatorOptions, 'actor' | 'comment' | 'for' | 'oneShot'>) {
   return reporting(async () => {

@@ -69,7 +69,7 @@ export const LogLevelSetting = Type.Union([
 export type LogLevelSetting = Static<typeof LogLevelSetting>;
 
 /** The components that log through a logger of their own, each with a level that can differ. */
-export const LOG_COMPONENTS = ['adapter', 'alarms', 'buffer', 'producer', 'telemetry', 'system'] as const;
+export const LOG_COMPONENTS = ['adapter', 'alarms', 'buffer', 'producer', 'telemetry'] as const;
 export type LogComponent = (typeof LOG_COMPONENTS)[number];
 
 export const ComponentLogLevels = strict(
@@ -79,7 +79,6 @@ export const ComponentLogLevels = strict(
     buffer: Type.Optional(LogLevelSetting),
     producer: Type.Optional(LogLevelSetting),
     telemetry: Type.Optional(LogLevelSetting),
-    system: Type.Optional(LogLevelSetting),
   },
   {
     description:

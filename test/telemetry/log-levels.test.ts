@@ -45,7 +45,6 @@ test('a component level changes its loggers made before and after, and no other 
     buffer: 'info',
     producer: 'info',
     telemetry: 'info',
-    system: 'info',
   });
 });
 
