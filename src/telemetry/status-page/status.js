@@ -16,7 +16,7 @@ function cell(row, text, className) {
 }
 
 function age(seconds) {
-  if (seconds === undefined) return 'before start';
+  if (seconds === undefined) return '—';
   if (seconds < 60) return `${seconds} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
