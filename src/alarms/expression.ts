@@ -139,38 +139,38 @@ export function referencesOf(expression: Expression): string[] {
 /** true, false, or undefined when a point it needs has no usable value. */
 export function evaluateExpression(
   expression: Expression,
-  valueOf: (key: string) => Operand | undefined,
+  lookup: (key: string) => Operand | undefined,
 ): boolean | undefined {
-  const value = evaluateOperand(expression, valueOf);
+  const value = evaluateOperand(expression, lookup);
   return value === undefined ? undefined : truthy(value);
 }
 
 function evaluateOperand(
   expression: Expression,
-  valueOf: (key: string) => Operand | undefined,
+  lookup: (key: string) => Operand | undefined,
 ): Operand | undefined {
   switch (expression.type) {
     case 'const':
       return expression.value;
     case 'ref':
-      return valueOf(expression.key);
+      return lookup(expression.key);
     case 'not': {
-      const inner = evaluateExpression(expression.item, valueOf);
+      const inner = evaluateExpression(expression.item, lookup);
       return inner === undefined ? undefined : !inner;
     }
     case 'and': {
-      const values = expression.items.map((item) => evaluateExpression(item, valueOf));
+      const values = expression.items.map((item) => evaluateExpression(item, lookup));
       if (values.includes(false)) return false;
       return values.includes(undefined) ? undefined : true;
     }
     case 'or': {
-      const values = expression.items.map((item) => evaluateExpression(item, valueOf));
+      const values = expression.items.map((item) => evaluateExpression(item, lookup));
       if (values.includes(true)) return true;
       return values.includes(undefined) ? undefined : false;
     }
     case 'compare': {
-      const left = evaluateOperand(expression.left, valueOf);
-      const right = evaluateOperand(expression.right, valueOf);
+      const left = evaluateOperand(expression.left, lookup);
+      const right = evaluateOperand(expression.right, lookup);
       if (left === undefined || right === undefined) return undefined;
       return compareValues(expression.op, Number(left), Number(right));
     }

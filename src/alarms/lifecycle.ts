@@ -91,15 +91,9 @@ function showChange(
   if (change.transition === 'raise') {
     const latched = flags.latched || def.rule.latch === true;
     const after = shownFlags(flags, { active: true, level: change.to, acked: false, latched });
-    const since = flags.active ? state.activeSince : now;
-    return emit(
-      def,
-      { ...rest, flags: after, ...(since === undefined ? {} : { activeSince: since }) },
-      'raise',
-      now,
-      newId,
-      { ...facts, level: change.to },
-    );
+    // A latched alarm still showing, unacknowledged, at this level: the raise tells the operator nothing new.
+    if (JSON.stringify(after) === JSON.stringify(flags)) return { state: rest, events: [] };
+    return emit(def, { ...rest, flags: after }, 'raise', now, newId, { ...facts, level: change.to });
   }
   if (change.transition === 'level_change') {
     const to = change.to;

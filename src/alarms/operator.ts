@@ -62,6 +62,7 @@ export function applyCommand(
       }
       if (request.one_shot) {
         if (!flags.active) return refuse('one-shot shelving needs an active alarm');
+        if (flags.shelved_one_shot) return refuse('the alarm is already shelved until it clears');
         return accept(
           shelve(
             def,
@@ -79,6 +80,7 @@ export function applyCommand(
       if (duration > maxShelveMs) {
         return refuse(`duration_ms ${duration} is longer than the site's max_shelve_ms ${maxShelveMs}`);
       }
+      if (state.shelf?.until === now + duration) return refuse('the alarm is already shelved until then');
       const text = commentText(`shelved by ${actor.actor} for ${formatDuration(duration)}`);
       return accept(shelve(def, state, now, newId, actor, { until: now + duration }, text));
     }
@@ -112,11 +114,10 @@ export function applyCommand(
     case 'reset': {
       if (!flags.latched) return refuse('the alarm is not latched');
       if (state.process.active) return refuse('the condition still holds; reset once it has cleared');
-      const after = shownFlags(flags, {
-        active: isHidden(flags) ? flags.active : false,
-        acked: flags.acked,
-        latched: false,
-      });
+      // A hidden alarm keeps showing what it showed; it shows the reset when it shows again.
+      const after = isHidden(flags)
+        ? { ...flags, latched: false }
+        : shownFlags(flags, { active: false, acked: flags.acked, latched: false });
       return accept(
         emit(def, { ...state, flags: after }, 'reset', now, newId, {
           text: commentText(`latch reset by ${actor.actor}`),

@@ -14,7 +14,6 @@ import {
   restoreNativeState,
   vanishedNative,
 } from '../../src/alarms/native.ts';
-import type { StateChange } from '../../src/buffer/outbox.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { GatewayError } from '../../src/system/errors.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';

@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import type { Reading } from '../../src/adapters/reading.ts';
 import { compileAlarms, templateAlarms } from '../../src/alarms/compile.ts';
 import { AlarmEvaluator, type CommitRequest } from '../../src/alarms/evaluator.ts';
-import type { AlarmEvent, AlarmEventDraft } from '../../src/alarms/event.ts';
-import type { StateChange } from '../../src/buffer/outbox.ts';
+import type { AlarmEvent } from '../../src/alarms/event.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 
