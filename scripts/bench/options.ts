@@ -1,7 +1,16 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua', 'mqtt', 'outage'] as const;
+export const SECTIONS = [
+  'buffer',
+  'latency',
+  'modbus',
+  'catchup',
+  'opcua',
+  'mqtt',
+  'outage',
+  'telemetry',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
