@@ -89,3 +89,23 @@ function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * A listener bound to loopback answers only requests addressed to a loopback
+ * name. A web page elsewhere could otherwise point its own domain name at
+ * 127.0.0.1 (DNS rebinding) and read the status through a browser on this machine.
+ */
+export function requireLocalHost(req: IncomingMessage, boundHost: string): void {
+  if (!isLoopback(boundHost)) return;
+  const header = req.headers.host ?? '';
+  const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0];
+  if (!isLoopback(name ?? '')) {
+    throw new HttpError(403, `this listener answers on loopback names only, not "${header}"`);
+  }
+}

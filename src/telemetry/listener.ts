@@ -14,7 +14,7 @@ import { LOG_COMPONENTS, type LogLevelSetting } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import { parseCommandRequest } from './command-request.ts';
 import { type Liveness, liveness, type Readiness, readiness } from './health.ts';
-import { HttpError, readJsonBody, requireBearer, sendJson, sendText } from './http.ts';
+import { HttpError, readJsonBody, requireBearer, requireLocalHost, sendJson, sendText } from './http.ts';
 import { ComponentLevels } from './log-levels.ts';
 import type { Logger } from './logger.ts';
 import type { LoopLag } from './loop-lag.ts';
@@ -125,6 +125,7 @@ export class Listener {
     const url = new URL(req.url ?? '/', 'http://listener');
     const handler = this.#routes.get(`${req.method} ${url.pathname}`);
     try {
+      requireLocalHost(req, this.#options.host);
       if (!handler) {
         const known = [...this.#routes.keys()].some((route) => route.endsWith(` ${url.pathname}`));
         throw new HttpError(known ? 405 : 404, known ? 'method not allowed' : 'not found');

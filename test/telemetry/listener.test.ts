@@ -1,5 +1,6 @@
 /** The listener's HTTP surface on a real socket: routes, the token rules, log levels and a port already taken. */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Listener, type ListenerOptions } from '../../src/telemetry/listener.ts';
@@ -71,6 +72,27 @@ describe('listener without an operator token', () => {
     assert.equal(status.ready, true, 'one of two devices up meets a share of 0.5');
     assert.equal((await fetch(`${started.base}/nothing`)).status, 404);
     assert.equal((await fetch(`${started.base}/metrics`, { method: 'POST' })).status, 405);
+  });
+
+  test('bound to loopback, it answers loopback names only (no DNS rebinding)', async () => {
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { port: started.port, host: '127.0.0.1', path: '/api/status', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await get(`127.0.0.1:${started.port}`), 200);
+    assert.equal(await get(`localhost:${started.port}`), 200);
+    assert.equal(await get('localhost:8080'), 200, 'through an SSH tunnel on another port');
+    assert.equal(await get(`[::1]:${started.port}`), 200);
+    assert.equal(await get(`attacker.example:${started.port}`), 403);
+    assert.equal(await get('127.0.0.1.attacker.example'), 403);
   });
 
   test('actions and level changes are refused as disabled, whatever token is sent', async () => {
