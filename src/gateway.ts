@@ -112,6 +112,7 @@ export class Gateway {
     this.#logger = logger;
     this.#bufferLogger = stageLogger(logger, 'buffer');
     const kafka = site.gateway.kafka ?? {};
+
     const buffer = site.gateway.buffer ?? {};
     const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
     const identity = { gatewayId: site.gateway.id, site: site.site };
