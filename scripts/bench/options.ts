@@ -9,6 +9,7 @@ export const SECTIONS = [
   'opcua',
   'mqtt',
   'outage',
+  'alarms',
   'telemetry',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
@@ -29,6 +30,8 @@ export interface BenchOptions {
   mqttMessages: number;
   /** Length of the broker outage run. */
   outageSeconds: number;
+  /** Polls of the 10,000-point site in the alarm engine run. */
+  alarmPolls: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -43,7 +46,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --seconds N         seconds per Modbus read-rate run (default 3; quick 1)
   --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)
   --messages N        MQTT messages per QoS run (default 20000; quick 5000)
-  --outage-seconds N  length of the broker outage run (default 180; quick 40)`;
+  --outage-seconds N  length of the broker outage run (default 180; quick 40)
+  --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -67,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       seconds: { type: 'string' },
       'opcua-seconds': { type: 'string' },
       messages: { type: 'string' },
+      'alarm-polls': { type: 'string' },
       'outage-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -93,5 +98,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     opcuaSeconds: count('opcua-seconds', values['opcua-seconds'], quick ? 4 : 10),
     mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
     outageSeconds: count('outage-seconds', values['outage-seconds'], quick ? 40 : 180),
+    alarmPolls: count('alarm-polls', values['alarm-polls'], quick ? 20 : 100),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Figure 9: what the local listener costs a running gateway: the time to
+ * Figure 10: what the local listener costs a running gateway: the time to
  * answer a Prometheus scrape and the status page's /api/status, and their
  * size, with a 1,000-point plant polled as in figure 2 and half its points
  * in alarm, measured from a client on the same machine.
@@ -27,7 +27,7 @@ export interface TelemetryPlan {
   log: (line: string) => void;
 }
 
-const ORDER = 9;
+const ORDER = 10;
 
 export async function benchTelemetry(report: Report, plan: TelemetryPlan): Promise<void> {
   const points = plan.devices * plan.pointsPerDevice;
