@@ -44,9 +44,13 @@ export class DeviceWatch implements RunnerObserver {
     }
   }
 
-  of(deviceId: string): DeviceReadings {
+  /**
+   * A device that is down has no current value for any point: its points
+   * count as bad, whatever their last reading was.
+   */
+  of(deviceId: string, up = true): DeviceReadings {
     const qualities: Record<Quality, number> = { good: 0, uncertain: 0, bad: 0 };
-    for (const quality of this.#latest.get(deviceId)?.values() ?? []) qualities[quality] += 1;
+    for (const quality of this.#latest.get(deviceId)?.values() ?? []) qualities[up ? quality : 'bad'] += 1;
     const lastGoodReadAt = this.#lastGood.get(deviceId);
     return lastGoodReadAt === undefined ? { qualities } : { qualities, lastGoodReadAt };
   }

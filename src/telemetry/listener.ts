@@ -166,7 +166,7 @@ export class Listener {
       refreshMs,
       actionsEnabled: token !== undefined && commands !== undefined,
       readiness: this.readiness(current),
-      readingsOf: (id) => metrics.devices.of(id),
+      readingsOf: (id, up) => metrics.devices.of(id, up),
       now: Date.now(),
     });
   }

@@ -172,7 +172,7 @@ export class GatewayMetrics {
       ['device', 'quality'],
       (s) =>
         s.devices.flatMap((d) =>
-          Object.entries(this.devices.of(d.deviceId).qualities).map(
+          Object.entries(this.devices.of(d.deviceId, deviceUp(d)).qualities).map(
             ([quality, count]) =>
               [{ device: d.deviceId, quality }, count] as [Record<string, string>, number],
           ),

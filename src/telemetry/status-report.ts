@@ -17,7 +17,7 @@ export interface StatusContext {
   refreshMs: number;
   actionsEnabled: boolean;
   readiness: Readiness;
-  readingsOf: (deviceId: string) => DeviceReadings;
+  readingsOf: (deviceId: string, up: boolean) => DeviceReadings;
   now: number;
 }
 
@@ -108,7 +108,7 @@ export function statusReport(status: ObservedStatus, context: StatusContext): St
     actions_enabled: context.actionsEnabled,
     ready: context.readiness.ok,
     devices: status.devices.map((device) => {
-      const readings = context.readingsOf(device.deviceId);
+      const readings = context.readingsOf(device.deviceId, deviceUp(device));
       return {
         id: device.deviceId,
         up: deviceUp(device),

@@ -95,6 +95,11 @@ describe('metrics and health of a running gateway', () => {
     const notReady = await probe<Readiness>(base, 'readyz');
     assert.equal(notReady.status, 503);
     assert.deepEqual(notReady.body.checks.devices.down, ['press-plc']);
+    assert.equal(
+      await value('gateway_device_points{device="press-plc",quality="bad"}'),
+      2,
+      'no current value',
+    );
     await untilMetric('gateway_alarms_active{priority="high"}', (v) => v === 2, 'to add the comm-loss alarm');
     assert.ok(((await value('gateway_device_consecutive_failures{device="press-plc"}')) ?? 0) >= 2);
     assert.ok(

@@ -29,6 +29,16 @@ test('devices: up or down, failures, point qualities, last good read and poll du
   assert.equal(metricValue(text, 'gateway_device_points{device="plc-1",quality="good"}'), 1);
   assert.equal(metricValue(text, 'gateway_device_points{device="plc-1",quality="uncertain"}'), 1);
   assert.equal(metricValue(text, 'gateway_device_points{device="plc-1",quality="bad"}'), 0);
+  metrics.devices.readings('plc-2', [
+    { deviceId: 'plc-2', pointId: 'a', value: 1, quality: 'good', gatewayTime: 0 },
+  ]);
+  const down = await metrics.scrape();
+  assert.equal(
+    metricValue(down, 'gateway_device_points{device="plc-2",quality="bad"}'),
+    1,
+    'a lost device has no good points',
+  );
+  assert.equal(metricValue(down, 'gateway_device_points{device="plc-2",quality="good"}'), 0);
   assert.ok(
     (metricValue(text, 'gateway_device_last_good_read_timestamp_seconds{device="plc-1"}') ?? 0) > 1e9,
   );

@@ -1,10 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Quality } from '../../src/adapters/reading.ts';
+import { DeviceWatch } from '../../src/telemetry/device-watch.ts';
 import { readiness } from '../../src/telemetry/health.ts';
 import { type StatusContext, statusReport } from '../../src/telemetry/status-report.ts';
 import { alarmView, observed } from './fixtures.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+const watch = new DeviceWatch(undefined, () => NOW - 1500);
+const reading = (deviceId: string, pointId: string, quality: Quality) => ({
+  deviceId,
+  pointId,
+  value: 1,
+  quality,
+  gatewayTime: 0,
+});
+watch.readings(
+  'plc-1',
+  ['a', 'b', 'c'].map((p) => reading('plc-1', p, 'good')),
+);
+watch.readings('plc-1', [reading('plc-1', 'd', 'uncertain')]);
+watch.readings('plc-2', [reading('plc-2', 'a', 'uncertain')]);
 
 function context(overrides: Partial<StatusContext> = {}): StatusContext {
   return {
@@ -19,16 +36,13 @@ function context(overrides: Partial<StatusContext> = {}): StatusContext {
       minDevicesShare: 0.5,
       brokerUp: true,
     }),
-    readingsOf: (id) =>
-      id === 'plc-1'
-        ? { qualities: { good: 3, uncertain: 1, bad: 0 }, lastGoodReadAt: NOW - 1500 }
-        : { qualities: { good: 0, uncertain: 0, bad: 0 } },
+    readingsOf: (id, up) => watch.of(id, up),
     now: NOW,
     ...overrides,
   };
 }
 
-test('devices with their connection, last good read and point qualities', () => {
+test('devices with their connection, last good read and point qualities; a lost device has no good point', () => {
   const report = statusReport(observed(), context());
   assert.deepEqual(report.devices, [
     {
@@ -45,7 +59,7 @@ test('devices with their connection, last good read and point qualities', () => 
       lost: true,
       consecutive_failures: 4,
       last_error: 'connect ECONNREFUSED',
-      points: { good: 0, uncertain: 0, bad: 0 },
+      points: { good: 0, uncertain: 0, bad: 1 },
     },
   ]);
 });
