@@ -8,9 +8,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { AlarmEvent } from '../alarms/event.ts';
 import type { KpiSnapshot } from '../alarms/kpis.ts';
 import { isHidden } from '../alarms/state.ts';
+import { registerAlarmKpis } from './alarm-kpi-metrics.ts';
 import { DeviceWatch } from './device-watch.ts';
-import { mirroredCounter } from './mirrored-counter.ts';
 import { deviceUp, type ObservedStatus } from './observed.ts';
+import { mirroredCounter, type Series, scrapedGauge } from './scraped-metrics.ts';
 
 const PRIORITIES = ['critical', 'high', 'medium', 'low', 'diagnostic'] as const;
 const POLL_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -80,41 +81,10 @@ export class GatewayMetrics {
     const first = this.#kpis === undefined;
     this.#kpis = snapshot;
     if (!first) return;
-    // One snapshot per scrape, shared by every key figure of it.
-    const kpis = () => {
+    registerAlarmKpis(this.registry, () => {
       this.#scrapeKpis ??= (this.#kpis ?? snapshot)();
       return this.#scrapeKpis;
-    };
-    type Series = [Record<string, string>, number][];
-    const perArea = (read: (kpi: KpiSnapshot) => Record<string, number>) => (): Series =>
-      Object.entries(read(kpis())).map(([area, value]) => [{ area }, value]);
-    this.#gauge(
-      'gateway_alarms_annunciated_10min',
-      'Alarms annunciated in the last 10 minutes, per area (ISA-18.2 alarm rate).',
-      ['area'],
-      perArea((k) => k.annunciatedPer10Min),
-    );
-    this.#gauge(
-      'gateway_alarm_flood_time_percent',
-      'Percent of the time since start the area spent in alarm flood.',
-      ['area'],
-      perArea((k) => k.floodPercent),
-    );
-    this.#gauge('gateway_alarm_area_in_flood', 'Areas in alarm flood now (1).', ['area'], () =>
-      kpis().inFlood.map((area) => [{ area }, 1]),
-    );
-    this.#gauge(
-      'gateway_alarm_top_annunciations',
-      'The alarms annunciated most often since start, with their count.',
-      ['condition_id'],
-      () => kpis().topAlarms.map(({ condition_id, count }) => [{ condition_id }, count]),
-    );
-    const single = (name: string, help: string, read: (kpi: KpiSnapshot) => number) =>
-      this.#gauge(name, help, [], (): Series => [[{}, read(kpis())]]);
-    single('gateway_alarms_standing', 'Alarms active for more than 24 hours.', (k) => k.standing);
-    single('gateway_alarms_shelved', 'Shelved alarms.', (k) => k.shelved);
-    single('gateway_alarms_suppressed', 'Alarms suppressed (by design or flood).', (k) => k.suppressed);
-    single('gateway_alarms_out_of_service', 'Alarms removed from service.', (k) => k.outOfService);
+    });
   }
 
   /** The text a Prometheus scrape gets. */
@@ -136,24 +106,9 @@ export class GatewayMetrics {
     return this.#scrape ?? this.#status();
   }
 
-  /** A gauge set from the status on every scrape; series that vanished from it vanish from the output. */
-  #gauge(
-    name: string,
-    help: string,
-    labelNames: string[],
-    read: (status: ObservedStatus) => [Record<string, string>, number][],
-  ): void {
-    const current = () => this.#current();
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read(current())) this.set(labels, value);
-      },
-    });
+  /** A gauge set from the status of each scrape. */
+  #gauge(name: string, help: string, labelNames: string[], read: (status: ObservedStatus) => Series): void {
+    scrapedGauge(this.registry, name, help, labelNames, () => read(this.#current()));
   }
 
   #deviceMetrics(): void {
