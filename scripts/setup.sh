@@ -2,7 +2,8 @@
 # Installs what the project needs on a fresh machine and is a no-op when all of
 # it is there: Node.js 24 (scripts/env.sh), the npm dependencies, the Kafka
 # jars for the local development broker (from Maven Central, cached outside the
-# repository) and Mosquitto (Debian package) for the MQTT tests and demo.
+# repository), Mosquitto (Debian package) for the MQTT tests and demo, and
+# Chromium (Debian package) for the status page's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -27,6 +28,17 @@ if [ ! -x /usr/sbin/mosquitto ]; then
     fi
   else
     echo "setup: /usr/sbin/mosquitto missing and apt-get as root not available: install the mosquitto package for the MQTT tests" >&2
+  fi
+fi
+# The status page test drives a real headless Chromium through playwright-core.
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing chromium (Debian package)" >&2
+    if ! { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; }; then
+      echo "setup: chromium could not be installed: the status page test will fail; install the chromium package" >&2
+    fi
+  else
+    echo "setup: /usr/bin/chromium missing and apt-get as root not available: install the chromium package for the status page test" >&2
   fi
 fi
 # Debian enables the packaged service; the gateway's tests and demo run their own broker.

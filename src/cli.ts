@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { certsCommand } from './commands/certs.ts';
+import { ALARMS_USAGE, alarmsCommand, LOGLEVEL_USAGE, logLevelCommand } from './commands/operator.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { topicsEnsureCommand } from './commands/topics.ts';
@@ -28,6 +29,15 @@ Commands:
                                List OPC UA server certificates the gateway refused or trusts
   certs trust <thumbprint|file> --config <site.yaml>
                                Trust a refused server certificate (or a certificate file)
+  alarms list --config <site.yaml>
+                               The alarms of the running gateway that need attention
+  alarms ack <condition_id> --config <site.yaml> [--actor NAME] [--comment TEXT]
+  alarms shelve <condition_id> --for <30m|2h|1d> | --one-shot --config <site.yaml>
+  alarms unshelve <condition_id> --config <site.yaml>
+                               Operator actions through the running gateway's listener; they need
+                               gateway.listener.operator_token (or --token-file); --url to override
+  loglevel [<component> <level>] --config <site.yaml>
+                               Show or set the log level of a component of the running gateway
   help                         Show this text
 
 Environment:
@@ -63,6 +73,12 @@ async function main(argv: string[]): Promise<number> {
       'key-file'?: string | undefined;
       check?: boolean | undefined;
       'increase-partitions'?: boolean | undefined;
+      actor?: string | undefined;
+      comment?: string | undefined;
+      for?: string | undefined;
+      'one-shot'?: boolean | undefined;
+      url?: string | undefined;
+      'token-file'?: string | undefined;
     };
     positionals: string[];
   };
@@ -79,6 +95,12 @@ async function main(argv: string[]): Promise<number> {
         'key-file': { type: 'string' },
         check: { type: 'boolean' },
         'increase-partitions': { type: 'boolean' },
+        actor: { type: 'string' },
+        comment: { type: 'string' },
+        for: { type: 'string' },
+        'one-shot': { type: 'boolean' },
+        url: { type: 'string' },
+        'token-file': { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -123,6 +145,22 @@ async function main(argv: string[]): Promise<number> {
         ...(json ? { json } : {}),
         ...(parsed.values['dead-letters'] ? { deadLetters: true } : {}),
       });
+    }
+    case 'alarms':
+    case 'loglevel': {
+      const { config, actor, comment, url } = parsed.values;
+      const usage = command === 'alarms' ? ALARMS_USAGE : LOGLEVEL_USAGE;
+      if (!config) return usageError(`${command} needs --config <site.yaml>: ${usage}`);
+      const target = { config, args: parsed.positionals, url, tokenFile: parsed.values['token-file'] };
+      return command === 'alarms'
+        ? alarmsCommand({
+            ...target,
+            actor,
+            comment,
+            for: parsed.values.for,
+            oneShot: parsed.values['one-shot'],
+          })
+        : logLevelCommand(target);
     }
     case undefined:
     case 'help':

@@ -3,6 +3,7 @@
  * data-path order (buffer, alarms, producer, adapters) and stops them in reverse,
  * so no stage ever hands data to one that is already gone.
  */
+import type { AddressInfo } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
@@ -10,9 +11,12 @@ import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import type { CommandSink } from './alarms/command.ts';
 import { compileAlarms } from './alarms/compile.ts';
+import type { CommitRequest } from './alarms/evaluator.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
+import type { AlarmEvent } from './alarms/event.ts';
 import type { KpiSnapshot } from './alarms/kpis.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
+import type { AlarmView } from './alarms/view.ts';
 import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
 import { readKeyFile } from './buffer/key-file.ts';
@@ -24,6 +28,8 @@ import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
 import { outputPlan } from './producer/output-plan.ts';
 import { GatewayError } from './system/errors.ts';
+import { GatewayTelemetry } from './telemetry/gateway-telemetry.ts';
+import type { ComponentLevels } from './telemetry/log-levels.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
 
 /** How often the buffer applies its age bound and reports drops that waited. */
@@ -35,12 +41,18 @@ export interface GatewayOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** How often due on-delays and off-delays are checked between readings. */
   tickMs?: number;
+  /** Per-component log levels of the root logger, changed at run time through the listener. */
+  levels?: ComponentLevels;
 }
 
 export interface GatewayStatus {
   devices: DeviceStatus[];
+  /** Alarms that are not quiet: active, unacknowledged, shelved or out of service. */
+  alarms: AlarmView[];
   buffer: OutboxStats;
   producer: ForwarderStats;
+  /** Why the buffer refuses events right now, if it does. */
+  bufferProblem?: string;
 }
 
 /** The state directory: systemd's STATE_DIRECTORY wins, then the site file, then ./var. */
@@ -80,13 +92,18 @@ export class Gateway {
   readonly #maintenance: NodeJS.Timeout;
   /** The last maintenance failure, so a lasting one is logged once, not every second. */
   #maintenanceError: string | undefined;
+  /** The last commit failure (a full disk, a full buffer under `block`), until a commit succeeds. */
+  #commitError: string | undefined;
+  readonly #telemetry: GatewayTelemetry;
   readonly #logger: Logger;
+  readonly #bufferLogger: Logger;
   #stopping: Promise<void> | undefined;
 
   private constructor(options: GatewayOptions) {
     const { site, logger } = options;
     const env = options.env ?? process.env;
     this.#logger = logger;
+    this.#bufferLogger = stageLogger(logger, 'buffer');
     const kafka = site.gateway.kafka ?? {};
     const output = outputPlan(kafka);
 
@@ -115,11 +132,20 @@ export class Gateway {
       identity,
       ...(site.gateway.alarms ? { settings: site.gateway.alarms } : {}),
       restored: this.#outbox.loadStates(),
-      commit: ({ changes, drafts, commandId }) =>
-        this.#outbox.commit(changes, drafts, commandId === undefined ? {} : { commandId }),
+      commit: (request) => this.#commit(request),
       commandApplied: (commandId) => this.#outbox.commandApplied(commandId),
       newId: uuidv7,
       logger: stageLogger(logger, 'alarms'),
+    });
+    this.#telemetry = new GatewayTelemetry({
+      site,
+      env,
+      logger,
+      levels: options.levels,
+      status: () => this.status(),
+      commands: this.#evaluator,
+      kpis: () => this.#evaluator.kpis(),
+      newId: uuidv7,
     });
 
     const brokers = resolveBrokers(site, env);
@@ -150,6 +176,7 @@ export class Gateway {
           (device.protocol === 'mqtt' ? undefined : device.comm_loss_after) ?? DEFAULTS.commLossAfter,
         sink: this.#evaluator,
         logger: deviceLogger,
+        observer: this.#telemetry.devices,
       });
     });
 
@@ -157,24 +184,38 @@ export class Gateway {
     this.#maintenance = setInterval(() => this.#maintainBuffer(), MAINTENANCE_INTERVAL_MS);
   }
 
+  /** Commits to the buffer, remembering whether it takes events, and shows telemetry what was committed. */
+  #commit({ changes, drafts, commandId }: CommitRequest): AlarmEvent[] {
+    let events: AlarmEvent[];
+    try {
+      events = this.#outbox.commit(changes, drafts, commandId === undefined ? {} : { commandId });
+    } catch (error) {
+      this.#commitError = error instanceof GatewayError ? error.describe() : String(error);
+      throw error;
+    }
+    this.#commitError = undefined;
+    this.#telemetry.committed(events);
+    return events;
+  }
+
   #reportRecovery(recovery: Recovery, identity: GatewayIdentity): void {
     const error = new GatewayError(
       'BUFFER_CORRUPT',
       `${recovery.problem}; the old file is ${recovery.movedTo}`,
     );
-    this.#logger.error({ code: error.code, moved_to: recovery.movedTo }, error.describe());
+    this.#bufferLogger.error({ code: error.code, moved_to: recovery.movedTo }, error.describe());
     this.#outbox.commit([], [bufferReplacedDraft(identity, recovery, Date.now(), uuidv7)]);
   }
 
   #maintainBuffer(): void {
     try {
       for (const event of this.#outbox.maintain()) {
-        this.#logger.warn({ seq: event.seq, condition_id: event.condition_id }, event.message);
+        this.#bufferLogger.warn({ seq: event.seq, condition_id: event.condition_id }, event.message);
       }
       this.#maintenanceError = undefined;
     } catch (error) {
       const described = error instanceof GatewayError ? error.describe() : String(error);
-      if (described !== this.#maintenanceError) this.#logger.error(described);
+      if (described !== this.#maintenanceError) this.#bufferLogger.error(described);
       this.#maintenanceError = described;
     }
   }
@@ -185,6 +226,7 @@ export class Gateway {
     gateway.#evaluator.tick();
     gateway.#forwarder.start();
     for (const runner of gateway.#runners) runner.start();
+    gateway.#telemetry.start();
     const stats = gateway.#outbox.stats();
     options.logger.info(
       {
@@ -211,16 +253,25 @@ export class Gateway {
   }
 
   status(): GatewayStatus {
+    const bufferProblem = this.#commitError ?? this.#maintenanceError;
     return {
       devices: this.#runners.map((runner) => ({ ...runner.status })),
+      alarms: this.#evaluator.alarms(),
       buffer: this.#outbox.stats(),
-      producer: { ...this.#forwarder.stats },
+      producer: { ...this.#forwarder.stats, failuresByCode: { ...this.#forwarder.stats.failuresByCode } },
+      ...(bufferProblem === undefined ? {} : { bufferProblem }),
     };
+  }
+
+  /** Where the local listener listens (metrics, health, status page), once it does. */
+  get listening(): Promise<AddressInfo | undefined> {
+    return this.#telemetry.listening;
   }
 
   /** Stops polling, lets the in-flight batch finish, closes the buffer. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      await this.#telemetry.stop();
       await Promise.all(this.#runners.map((runner) => runner.stop()));
       clearInterval(this.#ticker);
       clearInterval(this.#maintenance);

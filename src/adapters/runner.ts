@@ -86,6 +86,17 @@ export interface RunnerSink {
   communication(deviceId: string, lost: boolean, detail: string, at: number): void;
 }
 
+/**
+ * Watches a device's polls and readings without taking part: metrics and the
+ * status page hang here, and the runner works the same without one.
+ */
+export interface RunnerObserver {
+  /** One poll (connect included) finished: how long it took and whether it succeeded. */
+  polled?(deviceId: string, durationMs: number, ok: boolean): void;
+  /** Readings the device delivered, polled or pushed. */
+  readings?(deviceId: string, readings: readonly Reading[]): void;
+}
+
 export interface DeviceRunnerOptions {
   driver: DeviceDriver;
   pollIntervalMs: number;
@@ -95,6 +106,7 @@ export interface DeviceRunnerOptions {
   logger: Logger;
   backoff?: Backoff;
   now?: () => number;
+  observer?: RunnerObserver;
 }
 
 export interface DeviceStatus {
@@ -150,9 +162,12 @@ export class DeviceRunner {
         this.#session = session;
         this.status.connected = true;
         const readings = await session.poll();
+        this.#options.observer?.polled?.(driver.deviceId, this.#now() - started, true);
         this.#succeeded();
+        this.#options.observer?.readings?.(driver.deviceId, readings);
         this.#options.sink.readings(readings);
       } catch (cause) {
+        this.#options.observer?.polled?.(driver.deviceId, this.#now() - started, false);
         await this.#failed(cause);
         await sleep(this.#backoff.next(), signal);
         continue;
@@ -170,6 +185,7 @@ export class DeviceRunner {
     const link: PushLink = {
       deliver: (readings) => {
         this.status.polls += 1;
+        this.#options.observer?.readings?.(driver.deviceId, readings);
         return this.#options.sink.readings(readings) !== false;
       },
       conditions: (reports, refresh) =>

@@ -41,6 +41,7 @@ import { restoreState } from './restore.ts';
 import { type AlarmState, initialState } from './state.ts';
 import { setSuppression } from './suppression.ts';
 import { commandRejectedDraft, type GatewayIdentity } from './system-event.ts';
+import { type AlarmView, isQuiet, nativeAlarmView, ruleAlarmView } from './view.ts';
 
 export interface CommitRequest {
   changes: StateChange[];
@@ -140,6 +141,20 @@ export class AlarmEvaluator implements CommandSink {
 
   get eventsCommitted(): number {
     return this.#committed;
+  }
+
+  /** Every alarm that is not quiet (active, unacknowledged, shelved, ...), as it stands now. */
+  alarms(): AlarmView[] {
+    const views: AlarmView[] = [];
+    for (const def of this.#definitions) {
+      const state = this.#states.get(def.conditionId);
+      if (state && !isQuiet(state.flags)) views.push(ruleAlarmView(def, state));
+    }
+    for (const [conditionId, state] of this.#native) {
+      const place = this.#options.alarms.nativeByDevice.get(state.device);
+      if (place && !isQuiet(state.flags)) views.push(nativeAlarmView(conditionId, place, state));
+    }
+    return views;
   }
 
   /** The alarm performance figures (ISA-18.2) and the alarms active now, for the metrics endpoint. */

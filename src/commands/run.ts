@@ -1,6 +1,7 @@
 import { formatIssue, loadSiteFile } from '../config/load.ts';
 import { Gateway } from '../gateway.ts';
 import { GatewayError } from '../system/errors.ts';
+import { ComponentLevels } from '../telemetry/log-levels.ts';
 import { createLogger, type LogLevel } from '../telemetry/logger.ts';
 import { untilShutdownSignal } from './signals.ts';
 
@@ -13,8 +14,11 @@ export async function runCommand(file: string): Promise<number> {
     return 1;
   }
   const site = result.site;
+  const levels = new ComponentLevels();
   const logger = createLogger(
     (process.env.LOG_LEVEL as LogLevel | undefined) ?? site.gateway.log_level ?? 'info',
+    undefined,
+    levels,
   );
   const fatal = (error: unknown) => {
     logger.fatal(
@@ -28,7 +32,7 @@ export async function runCommand(file: string): Promise<number> {
 
   let gateway: Gateway;
   try {
-    gateway = Gateway.start({ site, logger });
+    gateway = Gateway.start({ site, logger, levels });
   } catch (error) {
     logger.fatal(
       { err: error },

@@ -14,6 +14,7 @@ import { checkOpcuaDevice } from './opcua-checks.ts';
 import { checkOutput } from './output-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
+import { checkSecret } from './secret-checks.ts';
 
 const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua', 'mqtt']);
 
@@ -41,6 +42,15 @@ export function crossCheck(site: unknown, context: CheckContext): void {
   checkAlarmReferences(context, devices);
   checkKafkaSettings(context, site);
   checkOutput(context, site);
+  checkListenerSecret(context, site);
+}
+
+function checkListenerSecret(context: CheckContext, site: Record<string, unknown>): void {
+  const gateway = site.gateway;
+  const listener = isRecord(gateway) ? gateway.listener : undefined;
+  if (isRecord(listener) && listener.operator_token !== undefined) {
+    checkSecret(context, listener.operator_token, ['gateway', 'listener', 'operator_token']);
+  }
 }
 
 /** Two devices on one host, port and unit id would be one device polled twice. */

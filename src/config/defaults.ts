@@ -41,4 +41,9 @@ export const DEFAULTS = {
   bufferMaxAgeMs: 2_592_000_000,
   whenFull: 'evict_low_priority',
   diskReserveBytes: 67_108_864,
+  listenerHost: '127.0.0.1',
+  listenerPort: 9330,
+  readyMinDevicesShare: 0.5,
+  maxLoopLagMs: 2000,
+  statusRefreshMs: 2000,
 } as const;

@@ -10,6 +10,7 @@ import { AlarmSettings } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
 import { KafkaTls } from './kafka-tls-schema.ts';
 import { TopicConfig } from './kafka-topic-schema.ts';
+import { ComponentLogLevels, ListenerSettings } from './listener-schema.ts';
 import { ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
@@ -19,6 +20,7 @@ import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.
 export * from './alarm-schema.ts';
 export * from './kafka-tls-schema.ts';
 export * from './kafka-topic-schema.ts';
+export * from './listener-schema.ts';
 export * from './modbus-schema.ts';
 export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
@@ -183,6 +185,8 @@ export const GatewaySettings = strict({
       Type.Literal('error'),
     ]),
   ),
+  log_levels: Type.Optional(ComponentLogLevels),
+  listener: Type.Optional(ListenerSettings),
 });
 export type GatewaySettings = Static<typeof GatewaySettings>;
 

@@ -2,7 +2,7 @@
  * The one catalogue of error codes. Every error the gateway reports names its
  * stage, says what happened and what to do; docs/errors.md lists them all.
  */
-export type Stage = 'config' | 'adapter' | 'alarms' | 'buffer' | 'producer' | 'cli' | 'system';
+export type Stage = 'config' | 'adapter' | 'alarms' | 'buffer' | 'producer' | 'telemetry' | 'cli' | 'system';
 
 interface CatalogueEntry {
   readonly stage: Stage;
@@ -215,6 +215,21 @@ export const ERRORS = {
     stage: 'producer',
     what: 'the schema registry did not register the event schema; events wait in the buffer and the gateway retries',
     todo: "check gateway.kafka.schema_registry.url and the registry's message (an incompatible earlier schema under the same subject must be resolved there)",
+  },
+  LISTENER_BIND: {
+    stage: 'telemetry',
+    what: 'the local listener (metrics, health, status page) cannot listen on its address; the gateway runs on without it',
+    todo: 'free the port or set gateway.listener.port (or host) to another one, then restart',
+  },
+  LISTENER_TOKEN: {
+    stage: 'telemetry',
+    what: 'the operator token cannot be read; operator actions and log level changes stay disabled',
+    todo: 'check the file named in gateway.listener.operator_token.file (readable by the service user) or that operator_token.env is set',
+  },
+  CLI_GATEWAY: {
+    stage: 'cli',
+    what: 'the running gateway did not take the request',
+    todo: 'check that the service runs with its listener enabled (gateway.listener), and the operator token',
   },
   CLI_USAGE: {
     stage: 'cli',
