@@ -42,7 +42,8 @@ export class AlarmEvaluator {
   readonly #native = new Map<string, NativeState>();
   /** Alarms of concrete points of templates, created on their first reading. */
   readonly #instantiated = new Map<string, AlarmDefinition[]>();
-  readonly #definitions: AlarmDefinition[];
+  #alarms: CompiledAlarms;
+  #definitions: AlarmDefinition[];
   #committed = 0;
   /** The error code of the commit failures in progress, if any. */
   #failing: string | undefined;
@@ -50,6 +51,7 @@ export class AlarmEvaluator {
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#alarms = options.alarms;
     this.#definitions = [...options.alarms.all];
     for (const def of options.alarms.all) this.#restore(def);
     // What is left is native conditions, or alarms of template points, restored on their first reading.
@@ -72,14 +74,55 @@ export class AlarmEvaluator {
 
   #definitionsOf(deviceId: string, pointId: string): readonly AlarmDefinition[] {
     const key = pointKey(deviceId, pointId);
-    const known = this.#options.alarms.byPoint.get(key) ?? this.#instantiated.get(key);
+    const known = this.#alarms.byPoint.get(key) ?? this.#instantiated.get(key);
     if (known) return known;
-    if (!this.#options.alarms.templates.has(deviceId)) return [];
-    const defs = templateAlarms(this.#options.alarms, deviceId, pointId);
+    if (!this.#alarms.templates.has(deviceId)) return [];
+    const defs = templateAlarms(this.#alarms, deviceId, pointId);
     for (const def of defs) this.#restore(def);
     this.#definitions.push(...defs);
     this.#instantiated.set(key, defs);
     return defs;
+  }
+
+  /**
+   * Takes the alarms of a reloaded site file. Alarms of devices that did not
+   * change keep their state as it is; those of changed devices keep their
+   * flags (active, acked, shelved ...) where the alarm still exists and the
+   * flags still fit its rule, so a reload raises or clears nothing by itself.
+   * New alarms start from what the buffer last stored for them, if anything.
+   */
+  redefine(
+    alarms: CompiledAlarms,
+    changedDevices: ReadonlySet<string>,
+    restored: ReadonlyMap<string, unknown>,
+  ): void {
+    const previous = this.#states;
+    const kept = new Map<string, AlarmState>();
+    for (const [key, defs] of this.#instantiated) {
+      const device = defs[0]?.device;
+      if (device === undefined || changedDevices.has(device) || !alarms.templates.has(device)) {
+        this.#instantiated.delete(key);
+      }
+    }
+    const definitions = [...alarms.all, ...[...this.#instantiated.values()].flat()];
+    for (const def of definitions) {
+      const state = previous.get(def.conditionId);
+      if (state === undefined) {
+        const saved = restored.get(def.conditionId);
+        kept.set(
+          def.conditionId,
+          (saved === undefined ? undefined : restoreState(def, saved)) ?? initialState(def),
+        );
+      } else if (!changedDevices.has(def.device)) kept.set(def.conditionId, state);
+      else kept.set(def.conditionId, restoreState(def, state) ?? initialState(def));
+    }
+    previous.clear();
+    for (const [conditionId, state] of kept) previous.set(conditionId, state);
+    for (const [conditionId, state] of this.#native) {
+      if (!alarms.nativeByDevice.has(state.device)) this.#native.delete(conditionId);
+    }
+    this.#alarms = alarms;
+    this.#definitions = definitions;
   }
 
   get eventsCommitted(): number {
@@ -103,7 +146,7 @@ export class AlarmEvaluator {
   }
 
   communication(deviceId: string, lost: boolean, _detail: string, at: number): void {
-    const def = this.#options.alarms.commByDevice.get(deviceId);
+    const def = this.#alarms.commByDevice.get(deviceId);
     if (!def) return;
     const reading: Reading = { deviceId, pointId: def.point, value: lost, quality: 'good', gatewayTime: at };
     const batch = new Batch();
@@ -117,7 +160,7 @@ export class AlarmEvaluator {
    * while nobody was watching.
    */
   conditions(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean {
-    const place = this.#options.alarms.nativeByDevice.get(deviceId);
+    const place = this.#alarms.nativeByDevice.get(deviceId);
     if (!place) return true;
     const now = this.#now();
     const batch = new Batch();

@@ -88,6 +88,11 @@ export class SimulatedModbusDevice {
     return this.#server?.socks.size ?? 0;
   }
 
+  /** The open client connections themselves, to tell a kept connection from a new one. */
+  openConnections(): Set<net.Socket> {
+    return new Set(this.#server?.socks.keys() ?? []);
+  }
+
   /** Sets a point in engineering units; a scenario driving it stops. */
   set(pointId: string, value: PointValue): void {
     const point = this.#point(pointId);

@@ -191,6 +191,16 @@ export const ERRORS = {
     what: 'the broker cannot be reached; events accumulate in the buffer',
     todo: 'check broker addresses and the network path; nothing is lost while it is down',
   },
+  SYSTEMD_NOTIFY: {
+    stage: 'system',
+    what: 'readiness and watchdog notifications cannot be sent to systemd',
+    todo: 'install perl (perl-base), which sends them; without it systemd times out the start of a Type=notify unit',
+  },
+  CONFIG_RELOAD: {
+    stage: 'config',
+    what: 'the reloaded site file was refused; the gateway goes on with the configuration it runs',
+    todo: 'fix the problems listed with it, then reload again (systemctl reload edge-alarm-gateway)',
+  },
   CLI_USAGE: {
     stage: 'cli',
     what: 'the command line is not valid',
