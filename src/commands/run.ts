@@ -93,7 +93,14 @@ async function reload(
     notifier?.status(`reload refused: ${result.issues.length} problem(s) in ${file}; ${statusLine(gateway)}`);
     return;
   }
-  const outcome = await gateway.reload(result.site);
+  let outcome: Awaited<ReturnType<Gateway['reload']>>;
+  try {
+    outcome = await gateway.reload(result.site);
+  } catch (error) {
+    const described = error instanceof GatewayError ? error.describe() : String(error);
+    logger.error({ err: error }, `reload failed part way: ${described}`);
+    return;
+  }
   if (outcome.needsRestart.length > 0) {
     logger.warn(
       { keys: outcome.needsRestart },
