@@ -7,7 +7,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults.ts';
-import { ModbusTcpDevice } from './modbus-schema.ts';
+import { ModbusRtuDevice, ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
@@ -17,7 +17,7 @@ export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
 export * from './schema-common.ts';
 
-export const Device = Tagged('protocol', [ModbusTcpDevice, OpcuaDevice, MqttDevice]);
+export const Device = Tagged('protocol', [ModbusTcpDevice, ModbusRtuDevice, OpcuaDevice, MqttDevice]);
 export type Device = Static<typeof Device>;
 
 export const KafkaSasl = strict(

@@ -46,6 +46,16 @@ export const ERRORS = {
     what: 'the connection to the device failed or was lost',
     todo: 'check host, port and the network path; the gateway retries with backoff',
   },
+  MODBUS_FRAME: {
+    stage: 'adapter',
+    what: 'the answer on the serial line was garbled (CRC, length, unit or function do not fit the request)',
+    todo: 'check baud_rate, parity, data_bits and stop_bits against the device, the wiring and termination of the line, and that no two devices share a unit_id',
+  },
+  MODBUS_SERIAL: {
+    stage: 'adapter',
+    what: 'the serial port cannot be opened or was lost',
+    todo: 'check the port path (ls -l /dev/serial/by-id), that no other program holds it, and that the service user is in the dialout group',
+  },
   MQTT_CONNECT: {
     stage: 'adapter',
     what: 'the MQTT broker cannot be reached or dropped the connection',
