@@ -68,17 +68,26 @@ export class SharedSerialLines {
     };
   }
 
-  async #lineFor(settings: SerialSettings): Promise<SharedLine> {
-    const existing = await this.#lines.get(settings.port)?.catch(() => undefined);
-    if (existing !== undefined && !existing.line.lost) return existing;
+  /** Synchronous up to the map lookup, so units connecting at the same moment share one opening. */
+  #lineFor(settings: SerialSettings): Promise<SharedLine> {
+    const pending = this.#lines.get(settings.port);
+    if (pending === undefined) return this.#reopen(settings, undefined);
+    return pending.then(
+      (shared) => (shared.line.lost ? this.#reopen(settings, pending) : shared),
+      () => this.#reopen(settings, pending),
+    );
+  }
+
+  /** Opens the port anew unless another unit already did since `stale` was seen. */
+  #reopen(settings: SerialSettings, stale: Promise<SharedLine> | undefined): Promise<SharedLine> {
+    const current = this.#lines.get(settings.port);
+    if (current !== undefined && current !== stale) return current;
     const opening = this.#openLine(settings);
     this.#lines.set(settings.port, opening);
-    try {
-      return await opening;
-    } catch (error) {
+    opening.catch(() => {
       if (this.#lines.get(settings.port) === opening) this.#lines.delete(settings.port);
-      throw error;
-    }
+    });
+    return opening;
   }
 
   async #openLine(settings: SerialSettings): Promise<SharedLine> {
