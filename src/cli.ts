@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { certsCommand } from './commands/certs.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -13,6 +14,9 @@ const USAGE = `Usage: gateway <command> [options]
 Commands:
   run --config <site.yaml>     Run the gateway: poll devices, raise alarms, buffer and forward events
   validate <site.yaml>         Check a site file; print every problem with file:line:col; exit 1 if any
+  doctor --config <site.yaml>  Check the site file, every device (one read each), the broker, the clock,
+                               disk space and permissions; say what to fix; exit 1 on a problem
+                               (--timeout MS per device and broker, default 5000)
   simulate <site.yaml>         Serve simulated PLCs for every device of a site file
   buffer --config <site.yaml> stats | peek | export | dlq list | dlq requeue <seq …> | dlq requeue --all
                                Inspect the buffer, export its events (JSON lines; --dead-letters),
@@ -56,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       'dead-letters'?: boolean | undefined;
       file?: string | undefined;
       'key-file'?: string | undefined;
+      timeout?: string | undefined;
     };
     positionals: string[];
   };
@@ -70,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
         'dead-letters': { type: 'boolean' },
         file: { type: 'string' },
         'key-file': { type: 'string' },
+        timeout: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -82,6 +88,13 @@ async function main(argv: string[]): Promise<number> {
       return certs(parsed.values.config, parsed.positionals);
     case 'run':
       return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
+    case 'doctor': {
+      const { timeout } = parsed.values;
+      if (!file) return usageError('doctor needs --config <site.yaml>');
+      if (timeout !== undefined && !/^[1-9][0-9]*$/.test(timeout))
+        return usageError('--timeout needs a positive number of milliseconds');
+      return doctorCommand(file, { timeoutMs: timeout === undefined ? 5000 : Number(timeout) });
+    }
     case 'validate':
       return file ? validateCommand(file) : usageError('validate needs a site file');
     case 'simulate':

@@ -272,3 +272,42 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
     },
   };
 }
+
+export interface BrokerProbe {
+  /** Brokers of the cluster as its metadata lists them. */
+  brokers: string[];
+  /** Whether the topic exists (and this principal may describe it). */
+  topicExists: boolean;
+}
+
+/**
+ * Connects, signs in and reads the cluster metadata without producing or
+ * creating anything, for `gateway doctor`. Failures come as GatewayErrors
+ * where the cause is known (authentication, ACLs), as they are otherwise.
+ */
+export async function probeBroker(options: BrokerClientOptions, topic: string): Promise<BrokerProbe> {
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: options.requestTimeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.INFO,
+    logCreator: logCreator(options.logger),
+    ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    const topics = await admin.listTopics();
+    return {
+      brokers: cluster.brokers.map((broker) => `${broker.host}:${broker.port}`),
+      topicExists: topics.includes(topic),
+    };
+  } catch (error) {
+    throw configurationError(error, { topic, principal: principalOf(options.sasl?.username) }) ?? error;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
