@@ -9,8 +9,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
 import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
+import type { CommandSink } from './alarms/command.ts';
 import { compileAlarms } from './alarms/compile.ts';
 import { AlarmEvaluator } from './alarms/evaluator.ts';
+import type { KpiSnapshot } from './alarms/kpis.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
 import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
@@ -141,8 +143,12 @@ export class Gateway {
     const alarms = compileAlarms(site);
     this.#evaluator = new AlarmEvaluator({
       alarms,
+      identity,
+      ...(site.gateway.alarms ? { settings: site.gateway.alarms } : {}),
       restored: this.#outbox.loadStates(),
-      commit: (changes, drafts) => this.#outbox.commit(changes, drafts),
+      commit: ({ changes, drafts, commandId }) =>
+        this.#outbox.commit(changes, drafts, commandId === undefined ? {} : { commandId }),
+      commandApplied: (commandId) => this.#outbox.commandApplied(commandId),
       newId: uuidv7,
       logger: stageLogger(logger, 'alarms'),
     });
@@ -308,6 +314,16 @@ export class Gateway {
       runner.start();
     }
     return outcome;
+  }
+
+  /** Where operator commands go: the alarm stage applies them and answers each. */
+  get commands(): CommandSink {
+    return this.#evaluator;
+  }
+
+  /** Alarm performance figures and active alarms, for metrics. */
+  alarmKpis(): KpiSnapshot {
+    return this.#evaluator.kpis();
   }
 
   status(): GatewayStatus {

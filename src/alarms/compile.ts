@@ -4,10 +4,12 @@
  * whose id names topic segments (`{asset}.temp`, MQTT) is a template: its
  * alarms exist once per concrete point id the device reports.
  */
+import { ALARM_DEFAULTS } from '../config/alarm-defaults.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { Device, DiscreteRule, SiteFile } from '../config/schema.ts';
+import type { AlarmRule, Device, DiscreteRule, LimitLevel, SiteFile } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
-import { type AlarmDefinition, conditionIdOf, pointKey } from './definition.ts';
+import { type AlarmDefinition, conditionIdOf, pointKey, resolvePointRef } from './definition.ts';
+import { type Expression, ExpressionError, parseExpression } from './expression.ts';
 import type { NativePlace } from './native.ts';
 
 export const COMM_LOSS_ALARM = 'comm_loss';
@@ -58,7 +60,7 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
     for (const point of device.points) {
       const asset = ('asset' in point ? point.asset : undefined) ?? device.asset;
       const definitionsOf = (pointId: string) =>
-        (point.alarms ?? []).map(
+        (point.alarms ?? []).flatMap(splitLevels).map(
           (rule): AlarmDefinition => ({
             ...placeOf(site, device),
             conditionId: conditionIdOf({ ...placeOf(site, device), asset, point: pointId, alarm: rule.id }),
@@ -67,6 +69,9 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
             asset,
             point: pointId,
             ...(point.unit === undefined ? {} : { unit: point.unit }),
+            ...referenceOf(device.id, rule),
+            ...suppressionOf(device, rule),
+            chatter: rule.chatter ?? site.gateway.alarms?.chatter ?? ALARM_DEFAULTS.chatter,
           }),
         );
       if (isPointTemplate(point.id)) {
@@ -88,6 +93,55 @@ export function compileAlarms(site: SiteFile): CompiledAlarms {
 
   rejectSharedConditions(all);
   return { byPoint, commByDevice, all, templates, nativeByDevice };
+}
+
+const LEVEL_NAMES: readonly LimitLevel[] = ['HH', 'H', 'L', 'LL'];
+
+/** A non-exclusive limit rule is one alarm per level, each with its own state and acknowledgement. */
+function splitLevels(rule: AlarmRule): AlarmRule[] {
+  if (rule.kind !== 'limit' || rule.levels !== 'non_exclusive') return [rule];
+  const { HH, H, L, LL, levels: _levels, ...common } = rule;
+  const settings = { HH, H, L, LL };
+  return LEVEL_NAMES.flatMap((level) => {
+    const setting = settings[level];
+    return setting ? [{ ...common, id: `${rule.id}.${level}`, [level]: setting }] : [];
+  });
+}
+
+function referenceOf(deviceId: string, rule: AlarmRule): { reference?: string } {
+  const ref =
+    rule.kind === 'discrete'
+      ? rule.command_point
+      : rule.kind === 'deviation'
+        ? rule.setpoint_point
+        : undefined;
+  return ref === undefined ? {} : { reference: resolvePointRef(deviceId, ref) };
+}
+
+/** The device's condition and the rule's: either one suppresses the alarm. */
+function suppressionOf(
+  device: Device,
+  rule: AlarmRule,
+): { suppressWhen?: Expression; suppressWhenText?: string } {
+  const sources = [device.suppress_when, rule.suppress_when].filter((text) => text !== undefined);
+  if (sources.length === 0) return {};
+  const parsed = sources.map((text) => parseCondition(device.id, text));
+  return {
+    suppressWhen: parsed.length === 1 ? (parsed[0] as Expression) : { type: 'or', items: parsed },
+    suppressWhenText: sources.map((text) => (sources.length > 1 ? `(${text})` : text)).join(' or '),
+  };
+}
+
+export function parseCondition(deviceId: string, text: string): Expression {
+  try {
+    return parseExpression(text, (ref) => resolvePointRef(deviceId, ref));
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    throw new GatewayError(
+      'CONFIG_REFERENCE',
+      `suppress_when "${text}" of device ${deviceId}: ${error.message}`,
+    );
+  }
 }
 
 /** `{name}` stands for one topic level, which never contains "/". */

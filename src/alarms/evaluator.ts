@@ -1,19 +1,31 @@
 /**
- * Feeds readings to the pure alarm engine and hands what it decided to the
- * store in one commit: the states that changed together with their events.
- * State that produced no event (a running on-delay, the last sample) stays in
- * memory; losing it on a crash only restarts a delay.
+ * Feeds readings, ticks and operator commands to the pure alarm engine and
+ * hands what it decided to the store in one commit: the states that changed
+ * together with their events. A state change that produced no event is
+ * committed too when it is one a restart must know (a delay started, a
+ * change followed while shelved); what only the next reading needs (the
+ * newest sample, a rate window) stays in memory.
+ *
+ * Besides single alarms it keeps what spans them: the latest value of every
+ * point (setpoints, command points, suppression conditions), suppression by
+ * design, and alarm floods per area.
  */
 import type { ConditionReport } from '../adapters/condition-report.ts';
-import type { Reading } from '../adapters/reading.ts';
+import type { PointValue, Reading } from '../adapters/reading.ts';
 import type { StateChange } from '../buffer/outbox.ts';
+import { ALARM_DEFAULTS } from '../config/alarm-defaults.ts';
+import type { AlarmSettings, Priority } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import type { CommandOutcome, CommandSink, OperatorCommand } from './command.ts';
 import { type CompiledAlarms, templateAlarms } from './compile.ts';
 import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
 import { type Evaluation, evaluate, tick } from './engine.ts';
-import type { AlarmEvent, AlarmEventDraft } from './event.ts';
+import { type AlarmEvent, type AlarmEventDraft, SEVERITY } from './event.ts';
+import { evaluateExpression, referencesOf } from './expression.ts';
+import { type FloodBounds, type FloodState, floodBounds, floodStep, restoreFlood } from './flood.ts';
+import { AlarmKpis, type KpiSnapshot } from './kpis.ts';
 import {
   evaluateNative,
   type NativeEvaluation,
@@ -22,28 +34,55 @@ import {
   restoreNativeState,
   vanishedNative,
 } from './native.ts';
-import { type AlarmState, initialState, restoreState } from './state.ts';
+import { applyCommand } from './operator.ts';
+import { restoreState } from './restore.ts';
+import { type AlarmState, initialState } from './state.ts';
+import { setSuppression } from './suppression.ts';
+import { commandRejectedDraft, floodDraft, type GatewayIdentity } from './system-event.ts';
+
+export interface CommitRequest {
+  changes: StateChange[];
+  drafts: AlarmEventDraft[];
+  commandId?: string;
+}
 
 export interface AlarmEvaluatorOptions {
   alarms: CompiledAlarms;
+  identity: GatewayIdentity;
+  settings?: AlarmSettings;
   /** States restored from the buffer, by condition id. */
   restored: ReadonlyMap<string, unknown>;
-  commit: (changes: StateChange[], drafts: AlarmEventDraft[]) => AlarmEvent[];
+  commit: (request: CommitRequest) => AlarmEvent[];
+  /** Whether an operator command with this id was committed before. */
+  commandApplied?: (commandId: string) => boolean;
   newId: () => string;
   logger: Logger;
   now?: () => number;
 }
 
-export class AlarmEvaluator {
+/** Area flood states are kept with the alarm states, under an id no alarm can have. */
+const floodKey = (area: string) => `_flood/${area}`;
+
+export class AlarmEvaluator implements CommandSink {
   readonly #options: AlarmEvaluatorOptions;
   readonly #now: () => number;
   readonly #states = new Map<string, AlarmState>();
+  /** What was committed last of each state, to tell a change a restart must know from one it need not. */
+  readonly #committedDurable = new Map<string, string>();
   /** Conditions devices keep themselves, by condition id; persisted like rule states so a restart knows what was published. */
   readonly #native = new Map<string, NativeState>();
   /** Alarms of concrete points of templates, created on their first reading. */
   readonly #instantiated = new Map<string, AlarmDefinition[]>();
   #alarms: CompiledAlarms;
-  #definitions: AlarmDefinition[];
+  readonly #definitions: AlarmDefinition[] = [];
+  readonly #byCondition = new Map<string, AlarmDefinition>();
+  /** The latest usable value of every point, by point key. */
+  readonly #values = new Map<string, PointValue>();
+  /** Alarms whose suppression condition reads a point, by point key. */
+  readonly #suppressedByPoint = new Map<string, AlarmDefinition[]>();
+  readonly #floods = new Map<string, FloodState>();
+  readonly #floodBounds: FloodBounds;
+  readonly #kpis: AlarmKpis;
   #committed = 0;
   /** The error code of the commit failures in progress, if any. */
   #failing: string | undefined;
@@ -51,25 +90,49 @@ export class AlarmEvaluator {
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#floodBounds = floodBounds(options.settings?.flood);
+    this.#kpis = new AlarmKpis(this.#now());
     this.#alarms = options.alarms;
-    this.#definitions = [...options.alarms.all];
-    for (const def of options.alarms.all) this.#restore(def);
-    // What is left is native conditions, or alarms of template points, restored on their first reading.
-    for (const [conditionId, saved] of options.restored) {
-      if (this.#states.has(conditionId)) continue;
+    for (const def of options.alarms.all) this.#add(def);
+    // What is left is native conditions, alarms of template points (restored on their first reading) and floods.
+    for (const [key, saved] of options.restored) {
+      if (this.#states.has(key)) continue;
+      if (key.startsWith('_flood/')) {
+        const flood = restoreFlood(saved);
+        if (flood) this.#floods.set(key.slice('_flood/'.length), flood);
+        continue;
+      }
       const native = restoreNativeState(saved);
-      if (native && options.alarms.nativeByDevice.has(native.device)) this.#native.set(conditionId, native);
+      if (native && options.alarms.nativeByDevice.has(native.device)) this.#native.set(key, native);
     }
+    for (const [area, flood] of this.#floods)
+      if (flood.since !== undefined) this.#kpis.floodStarted(area, flood.since);
   }
 
-  #restore(def: AlarmDefinition): void {
+  #add(def: AlarmDefinition): void {
     const saved = this.#options.restored.get(def.conditionId);
     const restored = saved === undefined ? undefined : restoreState(def, saved);
     if (saved !== undefined && restored === undefined) {
       const error = new GatewayError('ALARM_STATE', def.conditionId);
       this.#options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
     }
-    this.#states.set(def.conditionId, restored ?? initialState(def));
+    const state = restored ?? initialState(def);
+    this.#register(def, state);
+    // A state never committed is the initial one: committing it unchanged would tell a restart nothing.
+    this.#committedDurable.set(def.conditionId, durableOf(state));
+  }
+
+  #register(def: AlarmDefinition, state: AlarmState): void {
+    this.#definitions.push(def);
+    this.#byCondition.set(def.conditionId, def);
+    this.#states.set(def.conditionId, state);
+    if (def.suppressWhen) {
+      for (const key of new Set(referencesOf(def.suppressWhen))) {
+        const list = this.#suppressedByPoint.get(key) ?? [];
+        list.push(def);
+        this.#suppressedByPoint.set(key, list);
+      }
+    }
   }
 
   #definitionsOf(deviceId: string, pointId: string): readonly AlarmDefinition[] {
@@ -78,8 +141,7 @@ export class AlarmEvaluator {
     if (known) return known;
     if (!this.#alarms.templates.has(deviceId)) return [];
     const defs = templateAlarms(this.#alarms, deviceId, pointId);
-    for (const def of defs) this.#restore(def);
-    this.#definitions.push(...defs);
+    for (const def of defs) this.#add(def);
     this.#instantiated.set(key, defs);
     return defs;
   }
@@ -96,8 +158,7 @@ export class AlarmEvaluator {
     changedDevices: ReadonlySet<string>,
     restored: ReadonlyMap<string, unknown>,
   ): void {
-    const previous = this.#states;
-    const kept = new Map<string, AlarmState>();
+    const previous = new Map(this.#states);
     for (const [key, defs] of this.#instantiated) {
       const device = defs[0]?.device;
       if (device === undefined || changedDevices.has(device) || !alarms.templates.has(device)) {
@@ -105,44 +166,78 @@ export class AlarmEvaluator {
       }
     }
     const definitions = [...alarms.all, ...[...this.#instantiated.values()].flat()];
+    this.#alarms = alarms;
+    this.#definitions.length = 0;
+    this.#byCondition.clear();
+    this.#suppressedByPoint.clear();
+    this.#states.clear();
     for (const def of definitions) {
       const state = previous.get(def.conditionId);
       if (state === undefined) {
         const saved = restored.get(def.conditionId);
-        kept.set(
-          def.conditionId,
-          (saved === undefined ? undefined : restoreState(def, saved)) ?? initialState(def),
-        );
-      } else if (!changedDevices.has(def.device)) kept.set(def.conditionId, state);
-      else kept.set(def.conditionId, restoreState(def, state) ?? initialState(def));
+        const next = (saved === undefined ? undefined : restoreState(def, saved)) ?? initialState(def);
+        this.#register(def, next);
+        this.#committedDurable.set(def.conditionId, durableOf(next));
+      } else if (!changedDevices.has(def.device)) this.#register(def, state);
+      else this.#register(def, restoreState(def, state) ?? initialState(def));
     }
-    previous.clear();
-    for (const [conditionId, state] of kept) previous.set(conditionId, state);
+    for (const conditionId of this.#committedDurable.keys()) {
+      if (!this.#byCondition.has(conditionId)) this.#committedDurable.delete(conditionId);
+    }
     for (const [conditionId, state] of this.#native) {
       if (!alarms.nativeByDevice.has(state.device)) this.#native.delete(conditionId);
     }
-    this.#alarms = alarms;
-    this.#definitions = definitions;
   }
 
   get eventsCommitted(): number {
     return this.#committed;
   }
 
+  /** The alarm performance figures (ISA-18.2) and the alarms active now, for the metrics endpoint. */
+  kpis(): KpiSnapshot {
+    return this.#kpis.snapshot(this.#now(), this.#states, this.#byCondition, this.#floods);
+  }
+
   /** Returns false when the events these readings produced could not be committed. */
   readings(readings: readonly Reading[]): boolean {
     const now = this.#now();
     const batch = new Batch();
+    // Values first: a setpoint or a suppression condition read in the same poll counts for its alarms.
+    const touched = new Set<AlarmDefinition>();
+    for (const reading of readings) {
+      const key = pointKey(reading.deviceId, reading.pointId);
+      const usable =
+        reading.quality !== 'bad' &&
+        reading.value !== null &&
+        (typeof reading.value === 'boolean' || Number.isFinite(reading.value));
+      if (usable) this.#values.set(key, reading.value as PointValue);
+      else this.#values.delete(key);
+      for (const def of this.#suppressedByPoint.get(key) ?? []) touched.add(def);
+    }
+    for (const def of touched) this.#updateSuppression(batch, def, now);
+    const context = { valueOf: (key: string) => this.#values.get(key) };
     for (const reading of readings) {
       const time = reading.sourceTime ?? reading.gatewayTime;
       for (const def of this.#definitionsOf(reading.deviceId, reading.pointId)) {
         if (reading.redelivered && time < (this.#states.get(def.conditionId)?.sampleTime ?? time)) continue;
         this.#apply(batch, def, (state) =>
-          stamped(evaluate(def, state, reading, now, this.#options.newId), time),
+          stamped(evaluate(def, state, reading, now, this.#options.newId, context), time),
         );
       }
     }
+    this.#noteFloods(batch, now);
     return this.#flush(batch);
+  }
+
+  #updateSuppression(batch: Batch, def: AlarmDefinition, now: number): void {
+    if (!def.suppressWhen) return;
+    const holds = evaluateExpression(def.suppressWhen, (key) => this.#values.get(key)) === true;
+    const text = holds
+      ? `suppressed by design: ${def.suppressWhenText} holds`
+      : `no longer suppressed by design: ${def.suppressWhenText} does not hold`;
+    this.#apply(batch, def, (state) =>
+      setSuppression(def, state, 'design', holds, now, this.#options.newId, text),
+    );
   }
 
   communication(deviceId: string, lost: boolean, _detail: string, at: number): void {
@@ -150,7 +245,9 @@ export class AlarmEvaluator {
     if (!def) return;
     const reading: Reading = { deviceId, pointId: def.point, value: lost, quality: 'good', gatewayTime: at };
     const batch = new Batch();
-    this.#apply(batch, def, (state) => evaluate(def, state, reading, this.#now(), this.#options.newId));
+    const now = this.#now();
+    this.#apply(batch, def, (state) => evaluate(def, state, reading, now, this.#options.newId));
+    this.#noteFloods(batch, now);
     this.#flush(batch);
   }
 
@@ -197,33 +294,222 @@ export class AlarmEvaluator {
     batch.drafts.push(...events);
   }
 
-  /** Fires on-delays and off-delays that came due without a new reading. */
+  /** Timers: delays, stale values, shelving expiry, re-alarm, and floods that ended as the window slid. */
   tick(): void {
     const now = this.#now();
     const batch = new Batch();
     for (const def of this.#definitions) {
       this.#apply(batch, def, (state) => tick(def, state, now, this.#options.newId));
     }
+    this.#noteFloods(batch, now);
     this.#flush(batch);
+  }
+
+  command(command: OperatorCommand): CommandOutcome {
+    const { identity } = this.#options;
+    if (this.#options.commandApplied?.(command.command_id))
+      return { accepted: true, duplicate: true, events: [] };
+    if (command.site !== identity.site) {
+      return this.reject(
+        command,
+        `the command is for site ${command.site}; this gateway serves ${identity.site}`,
+      );
+    }
+    const now = this.#now();
+    const actor = {
+      actor: command.actor,
+      ...(command.comment === undefined ? {} : { comment: command.comment }),
+      commandId: command.command_id,
+    };
+    const request = {
+      action: command.action,
+      actor,
+      ...(command.duration_ms === undefined ? {} : { duration_ms: command.duration_ms }),
+      ...(command.one_shot === undefined ? {} : { one_shot: command.one_shot }),
+    };
+    const maxShelveMs = this.#options.settings?.max_shelve_ms ?? ALARM_DEFAULTS.maxShelveMs;
+    const targets = this.#targetsOf(command);
+    if (typeof targets === 'string') return this.reject(command, targets);
+    const batch = new Batch();
+    const refusals: string[] = [];
+    for (const def of targets) {
+      const state = this.#states.get(def.conditionId) ?? initialState(def);
+      const result = applyCommand(def, state, request, now, this.#options.newId, maxShelveMs);
+      if (!result.accepted) {
+        refusals.push(`${def.conditionId}: ${result.reason}`);
+        continue;
+      }
+      this.#apply(batch, def, () => result.evaluation);
+    }
+    if (batch.drafts.length === 0) {
+      const reason =
+        command.scope === undefined
+          ? (refusals[0] ?? 'nothing to do').replace(/^[^:]*: /, '')
+          : `no alarm under ${command.scope} is unacknowledged`;
+      return this.reject(command, reason);
+    }
+    const events = this.#commit(batch, command.command_id);
+    if (!events)
+      throw new GatewayError('BUFFER_WRITE', `command ${command.command_id} could not be committed`);
+    return { accepted: true, duplicate: false, events };
+  }
+
+  /** The alarms a command acts on, or why there are none. */
+  #targetsOf(command: OperatorCommand): AlarmDefinition[] | string {
+    if (command.condition_id !== undefined) {
+      const def = this.#byCondition.get(command.condition_id);
+      if (def) return [def];
+      if (this.#native.has(command.condition_id)) {
+        return `${command.condition_id} is a condition of its OPC UA server; acknowledge it there`;
+      }
+      return `no alarm ${command.condition_id} on this gateway`;
+    }
+    if (command.scope === undefined) return 'the command names neither condition_id nor scope';
+    if (command.action !== 'ack')
+      return `only ack applies to a scope; ${command.action} needs one condition_id`;
+    const prefix = `${command.scope.replace(/\/+$/, '')}/`;
+    const defs = this.#definitions.filter(
+      (def) =>
+        def.conditionId.startsWith(prefix) && !(this.#states.get(def.conditionId)?.flags.acked ?? true),
+    );
+    return defs.length > 0 ? defs : `no alarm under ${command.scope} is unacknowledged`;
+  }
+
+  reject(received: Partial<Record<keyof OperatorCommand, unknown>>, reason: string): CommandOutcome {
+    const commandId = typeof received.command_id === 'string' ? received.command_id : undefined;
+    if (commandId !== undefined && this.#options.commandApplied?.(commandId)) {
+      return { accepted: false, duplicate: true, events: [], reason };
+    }
+    const draft = commandRejectedDraft(
+      this.#options.identity,
+      readable(received),
+      reason,
+      this.#now(),
+      this.#options.newId,
+    );
+    const batch = new Batch();
+    batch.drafts.push(draft);
+    const events = this.#commit(batch, commandId);
+    if (!events)
+      throw new GatewayError(
+        'BUFFER_WRITE',
+        `the rejection of command ${commandId ?? '(no id)'} could not be committed`,
+      );
+    this.#options.logger.warn({ command_id: commandId, reason }, 'command refused');
+    return { accepted: false, duplicate: false, events, reason };
   }
 
   #apply(batch: Batch, def: AlarmDefinition, step: (state: AlarmState) => Evaluation): void {
     const current = this.#states.get(def.conditionId) ?? initialState(def);
-    const { state, events } = step(current);
+    let { state, events } = step(current);
+    const area = this.#floods.get(def.area);
+    const suppressBelow = this.#options.settings?.flood?.suppress_below;
+    // During a flood a low-priority raise is suppressed rather than annunciated; it shows when the flood ends.
+    if (
+      area?.since !== undefined &&
+      suppressBelow &&
+      events.some((event) => floodSuppresses(event, suppressBelow))
+    ) {
+      const suppressed = setSuppression(
+        def,
+        current,
+        'flood',
+        true,
+        this.#now(),
+        this.#options.newId,
+        `suppressed: area ${def.area} is in an alarm flood`,
+      );
+      const again = step(suppressed.state);
+      state = again.state;
+      events = [...suppressed.events, ...again.events];
+    }
     this.#states.set(def.conditionId, state);
-    if (events.length > 0) {
-      if (!batch.previous.has(def.conditionId)) batch.previous.set(def.conditionId, current);
-      batch.changes.set(def.conditionId, state);
-      batch.drafts.push(...events);
+    const durable = durableOf(state);
+    const changed = durable !== this.#committedDurable.get(def.conditionId);
+    if (events.length === 0 && !changed) return;
+    if (!batch.previous.has(def.conditionId)) batch.previous.set(def.conditionId, current);
+    batch.changes.set(def.conditionId, state);
+    batch.durable.set(def.conditionId, durable);
+    batch.drafts.push(...events);
+  }
+
+  /** Counts the raises this batch annunciates per area; a flood starting or ending is an event in the same commit. */
+  #noteFloods(batch: Batch, now: number): void {
+    const raisesByArea = new Map<string, number[]>();
+    for (const draft of batch.drafts) {
+      if (draft.kind === 'system' || (draft.transition !== 'raise' && draft.transition !== 'realarm'))
+        continue;
+      this.#kpis.annunciated(draft.condition_id, draft.area, now);
+      const list = raisesByArea.get(draft.area) ?? [];
+      list.push(now);
+      raisesByArea.set(draft.area, list);
+    }
+    const areas = new Set([
+      ...raisesByArea.keys(),
+      ...[...this.#floods].filter(([, flood]) => flood.raises.length > 0).map(([area]) => area),
+    ]);
+    for (const area of areas) {
+      const before = this.#floods.get(area) ?? { raises: [] };
+      const step = floodStep(before, raisesByArea.get(area) ?? [], now, this.#floodBounds);
+      this.#floods.set(area, step.state);
+      if (!batch.previousFloods.has(area)) batch.previousFloods.set(area, before);
+      const persist =
+        raisesByArea.has(area) || step.change || step.state.raises.length !== before.raises.length;
+      if (!persist) continue;
+      batch.changes.set(floodKey(area), step.state);
+      if (!step.change) continue;
+      const bounds = this.#floodBounds;
+      batch.drafts.push(
+        floodDraft(
+          this.#options.identity,
+          area,
+          step.change.started,
+          { alarms: step.change.alarms, ...bounds },
+          now,
+          this.#options.newId,
+        ),
+      );
+      if (step.change.started) this.#kpis.floodStarted(area, now);
+      else {
+        this.#kpis.floodEnded(area, now);
+        this.#endFloodSuppression(batch, area, now);
+      }
     }
   }
 
+  #endFloodSuppression(batch: Batch, area: string, now: number): void {
+    for (const def of this.#definitions) {
+      if (def.area !== area || !this.#states.get(def.conditionId)?.suppressedBy?.includes('flood')) continue;
+      this.#apply(batch, def, (state) =>
+        setSuppression(
+          def,
+          state,
+          'flood',
+          false,
+          now,
+          this.#options.newId,
+          `the alarm flood in area ${area} ended`,
+        ),
+      );
+    }
+  }
+
+  /** Returns false when the batch could not be committed (and was rolled back). */
   #flush(batch: Batch): boolean {
-    if (batch.drafts.length === 0) return true;
+    return this.#commit(batch) !== undefined;
+  }
+
+  /** Returns the committed events, or undefined when the commit failed (and was rolled back). */
+  #commit(batch: Batch, commandId?: string): AlarmEvent[] | undefined {
+    if (batch.drafts.length === 0 && batch.changes.size === 0) return [];
     const changes = [...batch.changes].map(([conditionId, state]) => ({ conditionId, state }));
     let events: AlarmEvent[];
     try {
-      events = this.#options.commit(changes, batch.drafts);
+      events = this.#options.commit({
+        changes,
+        drafts: batch.drafts,
+        ...(commandId === undefined ? {} : { commandId }),
+      });
     } catch (error) {
       // Not committed means not happened: roll the states back so the next
       // reading or tick decides the same transitions again, and nothing is lost.
@@ -232,6 +518,7 @@ export class AlarmEvaluator {
         if (state === undefined) this.#native.delete(conditionId);
         else this.#native.set(conditionId, state);
       }
+      for (const [area, flood] of batch.previousFloods) this.#floods.set(area, flood);
       const code = error instanceof GatewayError ? error.code : 'unknown';
       // A full or broken buffer refuses every commit until it recovers: one line per episode, not per reading.
       if (code !== this.#failing) {
@@ -239,8 +526,9 @@ export class AlarmEvaluator {
         this.#options.logger.error({ events: batch.drafts.length }, described);
       }
       this.#failing = code;
-      return false;
+      return undefined;
     }
+    for (const [conditionId, durable] of batch.durable) this.#committedDurable.set(conditionId, durable);
     if (this.#failing !== undefined) {
       this.#options.logger.info('the buffer accepts events again');
       this.#failing = undefined;
@@ -254,18 +542,21 @@ export class AlarmEvaluator {
           transition: event.transition,
           priority: event.priority,
           value: event.value,
+          ...(event.actor === undefined ? {} : { actor: event.actor }),
         },
         event.message,
       );
     }
-    return true;
+    return events;
   }
 }
 
 class Batch {
   readonly previous = new Map<string, AlarmState>();
   readonly previousNative = new Map<string, NativeState | undefined>();
-  readonly changes = new Map<string, AlarmState | NativeState>();
+  readonly previousFloods = new Map<string, FloodState>();
+  readonly changes = new Map<string, AlarmState | NativeState | FloodState>();
+  readonly durable = new Map<string, string>();
   readonly drafts: AlarmEventDraft[] = [];
 }
 
@@ -274,4 +565,43 @@ function stamped(evaluation: Evaluation, time: number): Evaluation {
   const previous = evaluation.state.sampleTime;
   const sampleTime = previous === undefined ? time : Math.max(previous, time);
   return { ...evaluation, state: { ...evaluation.state, sampleTime } };
+}
+
+/** The part of a state a restart needs: without the newest sample, reading time and rate or stale memory. */
+function durableOf(state: AlarmState): string {
+  const { sampleTime: _time, memory: _memory, last: _last, pending, ...durable } = state;
+  if (!pending) return JSON.stringify(durable);
+  const { last: _pendingLast, resumed: _resumed, ...timer } = pending;
+  return JSON.stringify({ ...durable, pending: timer });
+}
+
+function floodSuppresses(event: AlarmEventDraft, below: Priority): boolean {
+  return event.transition === 'raise' && event.severity < SEVERITY[below];
+}
+
+/** What a rejection event repeats of a command: its known fields, short. */
+function readable(received: Partial<Record<keyof OperatorCommand, unknown>>): Record<string, unknown> {
+  const fields = [
+    'command_id',
+    'site',
+    'action',
+    'condition_id',
+    'scope',
+    'actor',
+    'comment',
+    'duration_ms',
+    'one_shot',
+  ] as const;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = received[field];
+    if (value === undefined) continue;
+    out[field] =
+      typeof value === 'string'
+        ? value.slice(0, 256)
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? value
+          : String(value).slice(0, 256);
+  }
+  return out;
 }

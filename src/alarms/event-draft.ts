@@ -15,6 +15,8 @@ import {
   type Transition,
 } from './event.ts';
 import { isoTime, utcDate } from './format.ts';
+import { isaStateOf } from './isa-state.ts';
+import { limitsOf } from './limit-rules.ts';
 import { type LevelSetting, levelSetting } from './limits.ts';
 import { messageOf } from './message.ts';
 import type { Sample } from './state.ts';
@@ -27,8 +29,8 @@ export interface DecidedTransition {
   level?: LimitLevel;
   /** Level before a level change. */
   previousLevel?: LimitLevel;
-  /** The sample whose value the event reports. */
-  sample: Sample;
+  /** The sample whose value the event reports; none for an operator transition on an alarm not read yet. */
+  sample?: Sample;
   /** Epoch ms the transition happened at: the sample's time, or when a delay elapsed. */
   at: number;
   /** Every sample that decided it, oldest first. */
@@ -36,6 +38,12 @@ export interface DecidedTransition {
   text: string;
   /** The on-delay (raise) or off-delay (clear) the transition waited for, if any. */
   delayMs?: number;
+  /** Whether the rule's condition holds, shown or not: tells a latched alarm from an active one. */
+  processActive: boolean;
+  /** Operator transitions: who, why, by which command. */
+  operator?: { actor: string; comment?: string; commandId?: string };
+  /** Reason fields beyond the rule's thresholds (chatter, suppression). */
+  reason?: Partial<AlarmReason>;
 }
 
 export function eventDraft(
@@ -44,10 +52,8 @@ export function eventDraft(
   now: number,
   newId: () => string,
 ): AlarmEventDraft {
-  const setting =
-    decided.level === undefined || def.rule.kind !== 'limit'
-      ? undefined
-      : levelSetting(def.rule, decided.level);
+  const limits = limitsOf(def);
+  const setting = decided.level === undefined || !limits ? undefined : levelSetting(limits, decided.level);
   const priority = priorityOf(def, setting);
   const sourceTime = isoTime(decided.at);
   return {
@@ -64,24 +70,31 @@ export function eventDraft(
     condition_id: def.conditionId,
     kind: def.kind,
     transition: decided.transition,
-    state: decided.flags,
+    state: { ...decided.flags, isa_state: isaStateOf(decided.flags, decided.processActive) },
     priority,
     severity: SEVERITY[priority],
-    value: decided.sample.value,
+    value: decided.sample?.value ?? null,
     ...(def.unit === undefined ? {} : { unit: def.unit }),
-    quality: decided.sample.quality,
+    quality: decided.sample?.quality ?? 'good',
     ...(setting ? { limit: setting.limit, deadband: setting.deadband } : {}),
     source_time: sourceTime,
     gateway_time: isoTime(now),
     event_date: utcDate(sourceTime),
     message: messageOf(def, {
       transition: decided.transition,
-      value: decided.sample.value,
+      value: decided.sample?.value ?? null,
       ...(decided.level === undefined ? {} : { level: decided.level }),
       ...(decided.previousLevel === undefined ? {} : { previousLevel: decided.previousLevel }),
       ...(setting ? { limit: setting.limit } : {}),
     }),
     reason: reasonOf(def, decided, setting),
+    ...(decided.operator
+      ? {
+          actor: decided.operator.actor,
+          ...(decided.operator.comment === undefined ? {} : { comment: decided.operator.comment }),
+          ...(decided.operator.commandId === undefined ? {} : { command_id: decided.operator.commandId }),
+        }
+      : {}),
   };
 }
 
@@ -106,6 +119,8 @@ function reasonOf(
       value: sample.value,
       quality: sample.quality,
       time: isoTime(sample.time),
+      ...(sample.measure === undefined ? {} : { measure: sample.measure }),
     })),
+    ...decided.reason,
   };
 }

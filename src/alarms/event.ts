@@ -8,12 +8,51 @@ import type { LimitLevel, Priority } from '../config/schema.ts';
 
 export const EVENT_SCHEMA = 'iiot.alarm.v1';
 
-export type AlarmKind = 'limit' | 'discrete' | 'comm' | 'native' | 'system';
+export type AlarmKind =
+  | 'limit'
+  | 'discrete'
+  | 'bit'
+  | 'rate'
+  | 'deviation'
+  | 'stale'
+  | 'comm'
+  | 'native'
+  | 'system';
 
 /** Transitions of an alarm (rules and native conditions). */
-export type AlarmTransition = 'raise' | 'clear' | 'level_change' | 'ack' | 'confirm';
-/** What `system` events report about the gateway itself. */
-export type SystemTransition = 'events_dropped' | 'buffer_replaced';
+export type AlarmTransition =
+  | 'raise'
+  | 'clear'
+  | 'level_change'
+  | 'ack'
+  | 'confirm'
+  | 'realarm'
+  | 'shelve'
+  | 'unshelve'
+  | 'suppress'
+  | 'unsuppress'
+  | 'out_of_service'
+  | 'in_service'
+  | 'reset'
+  | 'chatter';
+/** What `system` events report: about the gateway itself, an area's alarm flood, a refused command. */
+export type SystemTransition =
+  | 'events_dropped'
+  | 'buffer_replaced'
+  | 'flood_start'
+  | 'flood_end'
+  | 'command_rejected';
+
+/** The ISA-18.2 alarm state, derived from the flags (docs/alarms.md). */
+export type IsaState =
+  | 'normal'
+  | 'unacknowledged'
+  | 'acknowledged'
+  | 'returned_to_normal_unacknowledged'
+  | 'latched'
+  | 'shelved'
+  | 'suppressed_by_design'
+  | 'out_of_service';
 export type Transition = AlarmTransition | SystemTransition;
 
 export interface AlarmStateFlags {
@@ -27,6 +66,12 @@ export interface AlarmStateFlags {
   level?: LimitLevel;
   /** Native (OPC UA) conditions that have a confirmed state. */
   confirmed?: boolean;
+  /** Timed shelving: when it ends (RFC 3339). */
+  shelved_until?: string;
+  /** One-shot shelving: it ends when the alarm returns to normal. */
+  shelved_one_shot?: boolean;
+  /** The ISA-18.2 state the flags amount to; set on the events of rule alarms. */
+  isa_state?: IsaState;
 }
 
 export interface AlarmReason {
@@ -38,7 +83,7 @@ export interface AlarmReason {
   on_delay_ms?: number;
   off_delay_ms?: number;
   /** The reading(s) that decided it: value, quality and RFC 3339 time. */
-  samples?: { value: PointValue | null; quality: Quality; time: string }[];
+  samples?: { value: PointValue | null; quality: Quality; time: string; measure?: number | boolean }[];
   /** For `events_dropped`: what the buffer dropped by its stated policy, and why. */
   dropped?: {
     count: number;
@@ -62,6 +107,15 @@ export interface AlarmReason {
    */
   branch_id?: string;
   branch_of?: string;
+  /** Chattering: how many raises within how long. */
+  chatter?: { raises: number; window_ms: number };
+  /** Flood events: the annunciated alarms within the window, and the bounds. */
+  flood?: { alarms: number; window_ms: number; max_alarms: number; end_below: number };
+  /** Suppression: what suppresses the alarm (design, flood) and, by design, the condition. */
+  suppressed_by?: string[];
+  condition?: string;
+  /** command_rejected: what could be read of the command. */
+  command?: Record<string, unknown>;
 }
 
 /** Everything in an event except what the buffer assigns when it commits (seq). */
@@ -92,6 +146,11 @@ export interface AlarmEventDraft {
   event_date: string;
   message: string;
   reason: AlarmReason;
+  /** Who asked for an operator transition (ack, shelve …); `gateway` for automatic ones. */
+  actor?: string;
+  comment?: string;
+  /** The operator command that caused the transition. */
+  command_id?: string;
 }
 
 export interface AlarmEvent extends AlarmEventDraft {

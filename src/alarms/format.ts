@@ -24,3 +24,19 @@ export function isoTime(epochMs: number): string {
 export function utcDate(iso: string): string {
   return iso.slice(0, iso.indexOf('T'));
 }
+
+/** 90000 -> "1 min 30 s": how operators read a shelving time. */
+export function formatDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0) parts.push(`${count} ${unit}`);
+  }
+  return parts.length === 0 ? `${ms} ms` : parts.join(' ');
+}

@@ -14,7 +14,7 @@ import { formatNumber, formatValue } from './format.ts';
 
 export interface MessageFacts {
   transition: Transition;
-  value: PointValue;
+  value: PointValue | null;
   /** Level entered, or left for a clear (limit alarms). */
   level?: LimitLevel;
   /** Level before a level change. */
@@ -25,10 +25,30 @@ export interface MessageFacts {
 
 const PLACEHOLDER = /\{(point|asset|value|unit|level|limit|alarm|device)\}/g;
 
+/** What happened to the alarm in an operator or management transition, for the message. */
+const LIFECYCLE_WORDS: Partial<Record<Transition, string>> = {
+  ack: 'acknowledged',
+  realarm: 'still active, annunciated again',
+  shelve: 'shelved',
+  unshelve: 'unshelved',
+  suppress: 'suppressed',
+  unsuppress: 'no longer suppressed',
+  out_of_service: 'removed from service',
+  in_service: 'returned to service',
+  reset: 'latch reset',
+  chatter: 'chattering',
+};
+
 export function messageOf(def: AlarmDefinition, facts: MessageFacts): string {
   const template = def.rule.message;
-  if (template === undefined) return defaultMessage(def, facts);
+  const lifecycle = LIFECYCLE_WORDS[facts.transition];
+  if (template === undefined) {
+    return lifecycle === undefined
+      ? defaultMessage(def, facts)
+      : `${def.asset} ${def.point} ${def.rule.id} alarm ${lifecycle}`;
+  }
   const rendered = renderTemplate(template, def, facts);
+  if (lifecycle !== undefined) return `${rendered} (${lifecycle})`;
   return facts.transition === 'clear' ? `${rendered} (returned to normal)` : rendered;
 }
 
@@ -37,7 +57,7 @@ export function renderTemplate(template: string, def: AlarmDefinition, facts: Me
   const values: Record<string, string> = {
     point: def.point,
     asset: def.asset,
-    value: formatValue(facts.value),
+    value: facts.value === null ? '' : formatValue(facts.value),
     unit: def.unit ?? '',
     level: facts.level ?? '',
     limit: facts.limit === undefined ? '' : formatNumber(facts.limit),
@@ -52,7 +72,7 @@ function defaultMessage(def: AlarmDefinition, facts: MessageFacts): string {
   if (def.kind === 'comm') return `Communication ${cleared ? 'restored' : 'lost'} with device ${def.device}`;
 
   const subject = `${def.asset} ${def.point}`;
-  if (def.kind === 'discrete')
+  if (facts.level === undefined || facts.value === null)
     return `${subject} ${def.rule.id} alarm${cleared ? ' returned to normal' : ''}`;
 
   const reading = def.unit ? `${formatValue(facts.value)} ${def.unit}` : formatValue(facts.value);

@@ -170,7 +170,8 @@ export function vanishedNative(
   };
 }
 
-const WORDS: Record<AlarmTransition, string> = {
+/** The transitions a server reports of its own conditions. */
+const WORDS: Partial<Record<AlarmTransition, string>> = {
   raise: 'active',
   clear: 'inactive',
   level_change: 'at another level',

@@ -1,7 +1,13 @@
 /**
- * The persisted state of one alarm: the ISA-18.2 flags plus at most one timer
- * waiting for an on-delay or off-delay to elapse. Plain JSON, so the buffer
- * can store it next to the events it produced and a restart resumes exactly.
+ * The persisted state of one alarm. Plain JSON, so the buffer can store it
+ * next to the events it produced and a restart resumes exactly.
+ *
+ * Two views of the alarm are kept apart: `flags` are what the alarm shows
+ * (what was annunciated, and what every event carries), `process` is what the
+ * rule decides from the readings. They differ while the alarm is shelved,
+ * suppressed or out of service (its changes are followed but not shown) and
+ * while a latched alarm waits for its reset; when the alarm shows again, the
+ * flags take up the process state.
  */
 import type { PointValue, Quality } from '../adapters/reading.ts';
 import type { LimitLevel } from '../config/schema.ts';
@@ -14,6 +20,12 @@ export interface Sample {
   quality: Exclude<Quality, 'bad'>;
   /** Epoch ms: source time when the device gave one, else gateway time. */
   time: number;
+  /**
+   * What the rule compares, when it is not the value itself: the deviation
+   * from the setpoint, the rate of change, a bit of the word, whether the
+   * value matches its command.
+   */
+  measure?: number | boolean;
 }
 
 /**
@@ -30,10 +42,39 @@ export interface PendingTransition {
   first: Sample;
   /** The latest sample, still agreeing; a tick-fired transition reports it. */
   last: Sample;
+  /**
+   * Restored after a restart: the gateway did not watch the point while it
+   * was down, so the timer fires only on a reading that still agrees, never
+   * on a tick alone.
+   */
+  resumed?: boolean;
+}
+
+/** What the rule decides from the readings, whether or not the alarm shows it. */
+export interface ProcessCondition {
+  active: boolean;
+  level?: LimitLevel;
+}
+
+export type SuppressionCause = 'design' | 'flood';
+
+/** What rate-of-change and stale rules remember of recent readings; rebuilt from readings after a restart. */
+export interface Memory {
+  /** Rate of change: the samples within the window, oldest first. */
+  window?: { time: number; value: number }[];
+  /** Stale: the last value, when it last changed and when a usable reading last came (gateway ms). */
+  last?: {
+    value: PointValue;
+    changedAt: number;
+    freshAt: number;
+    quality: Exclude<Quality, 'bad'>;
+    time: number;
+  };
 }
 
 export interface AlarmState {
   flags: AlarmStateFlags;
+  process: ProcessCondition;
   pending?: PendingTransition;
   /**
    * Time of the newest reading evaluated, committed with the state: a
@@ -42,6 +83,20 @@ export interface AlarmState {
    * transitions that never happened.
    */
   sampleTime?: number;
+  /** Timed shelving ends at `until` (gateway ms); one-shot shelving when the alarm clears. */
+  shelf?: { until?: number; oneShot?: boolean };
+  /** An acknowledged alarm still active at this time (gateway ms) annunciates again. */
+  realarmAt?: number;
+  /** Raise times (gateway ms) within the chatter window, oldest first. */
+  raises?: number[];
+  /** Set while the alarm chatters, so one episode gives one chatter event. */
+  chattering?: boolean;
+  suppressedBy?: SuppressionCause[];
+  memory?: Memory;
+  /** When the alarm last became active as shown (gateway ms): standing alarms are told by it. */
+  activeSince?: number;
+  /** The newest usable sample: what an operator transition reports as the value. */
+  last?: Sample;
 }
 
 /** Normal and acknowledged: the ISA-18.2 state of an alarm that has nothing to tell. */
@@ -55,33 +110,11 @@ export function initialState(_def: AlarmDefinition): AlarmState {
       suppressed: false,
       out_of_service: false,
     },
+    process: { active: false },
   };
 }
 
-const LEVELS: readonly unknown[] = ['HH', 'H', 'L', 'LL'] satisfies LimitLevel[];
-const FLAG_NAMES = ['active', 'acked', 'latched', 'shelved', 'suppressed', 'out_of_service'] as const;
-
-/**
- * Checks a state read back from storage. Returns undefined when it is not a
- * state this version wrote, so the caller can report it and start from normal.
- *
- * A pending timer is dropped: the gateway did not watch the point while it
- * was down, so the condition did not provably hold (or stay away) throughout,
- * and the delay starts again with the next reading.
- */
-export function restoreState(def: AlarmDefinition, saved: unknown): AlarmState | undefined {
-  if (!isRecord(saved) || !isRecord(saved.flags)) return undefined;
-  const stored = saved.flags;
-  if (!FLAG_NAMES.every((name) => typeof stored[name] === 'boolean')) return undefined;
-  const flags = initialState(def).flags;
-  for (const name of FLAG_NAMES) flags[name] = stored[name] as boolean;
-  if (def.kind === 'limit' && flags.active) {
-    if (!LEVELS.includes(stored.level)) return undefined;
-    flags.level = stored.level as LimitLevel;
-  }
-  return typeof saved.sampleTime === 'number' ? { flags, sampleTime: saved.sampleTime } : { flags };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** True while the alarm's process changes are followed but not shown. */
+export function isHidden(flags: AlarmStateFlags): boolean {
+  return flags.shelved || flags.suppressed || flags.out_of_service;
 }

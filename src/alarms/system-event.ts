@@ -16,9 +16,17 @@ export interface GatewayIdentity {
 /** Area and line of system events: a leading underscore cannot collide with a site file id. */
 export const SYSTEM_AREA = '_gateway';
 
-export function systemConditionId(identity: GatewayIdentity, alarm: string): string {
-  return `${identity.site}/${SYSTEM_AREA}/${SYSTEM_AREA}/${identity.gatewayId}/buffer/${alarm}`;
+/** Where a system event sits: the gateway's buffer unless it concerns an area or the commands. */
+interface SystemPlace {
+  area: string;
+  point: string;
+  rule: string;
 }
+
+const BUFFER_RULES: Record<string, string> = {
+  events_dropped: 'buffer_bounds',
+  buffer_replaced: 'buffer_integrity',
+};
 
 function systemDraft(
   identity: GatewayIdentity,
@@ -28,6 +36,7 @@ function systemDraft(
   text: string,
   now: number,
   newId: () => string,
+  place: SystemPlace = { area: SYSTEM_AREA, point: 'buffer', rule: BUFFER_RULES[alarm] ?? alarm },
 ): AlarmEventDraft {
   const time = isoTime(now);
   return {
@@ -35,13 +44,13 @@ function systemDraft(
     schema: EVENT_SCHEMA,
     gateway_id: identity.gatewayId,
     site: identity.site,
-    area: SYSTEM_AREA,
+    area: place.area,
     line: SYSTEM_AREA,
     asset: identity.gatewayId,
     device: identity.gatewayId,
-    point: 'buffer',
+    point: place.point,
     alarm,
-    condition_id: systemConditionId(identity, alarm),
+    condition_id: [identity.site, place.area, SYSTEM_AREA, identity.gatewayId, place.point, alarm].join('/'),
     kind: 'system',
     transition,
     state: {
@@ -60,8 +69,60 @@ function systemDraft(
     gateway_time: time,
     event_date: utcDate(time),
     message: `Gateway ${identity.gatewayId}: ${text}`,
-    reason: { rule: alarm === 'events_dropped' ? 'buffer_bounds' : 'buffer_integrity', text },
+    reason: { rule: place.rule, text },
   };
+}
+
+/** An area's alarm flood started or ended: the alarms annunciated within the window, against the bounds. */
+export function floodDraft(
+  identity: GatewayIdentity,
+  area: string,
+  started: boolean,
+  flood: { alarms: number; window_ms: number; max_alarms: number; end_below: number },
+  now: number,
+  newId: () => string,
+): AlarmEventDraft {
+  const text = started
+    ? `${flood.alarms} alarms annunciated in area ${area} within ${flood.window_ms} ms, more than ${flood.max_alarms}: alarm flood`
+    : `${flood.alarms} alarms annunciated in area ${area} within ${flood.window_ms} ms, fewer than ${flood.end_below}: the flood is over`;
+  const draft = systemDraft(
+    identity,
+    'flood',
+    started ? 'flood_start' : 'flood_end',
+    flood.alarms,
+    text,
+    now,
+    newId,
+    { area, point: 'alarms', rule: 'flood' },
+  );
+  draft.state = { ...draft.state, active: started, acked: true };
+  draft.message = `Area ${area}: ${started ? 'alarm flood started' : 'alarm flood ended'}`;
+  draft.reason.flood = flood;
+  return draft;
+}
+
+/** A command the gateway refused: what could be read of it and why, so the sender learns of it. */
+export function commandRejectedDraft(
+  identity: GatewayIdentity,
+  command: Record<string, unknown>,
+  reason: string,
+  now: number,
+  newId: () => string,
+): AlarmEventDraft {
+  const draft = systemDraft(identity, 'command_rejected', 'command_rejected', 0, reason, now, newId, {
+    area: SYSTEM_AREA,
+    point: 'commands',
+    rule: 'operator_command',
+  });
+  draft.value = null;
+  draft.priority = 'low';
+  draft.severity = SEVERITY.low;
+  draft.message = `Gateway ${identity.gatewayId}: command refused: ${reason}`;
+  draft.reason.command = command;
+  if (typeof command.actor === 'string') draft.actor = command.actor;
+  if (typeof command.comment === 'string') draft.comment = command.comment;
+  if (typeof command.command_id === 'string') draft.command_id = command.command_id;
+  return draft;
 }
 
 /**

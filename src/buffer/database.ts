@@ -60,6 +60,14 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_key ON outbox (record_key, seq);
   `,
+  // Operator commands already applied, so a redelivered command changes nothing.
+  `
+  CREATE TABLE command_log (
+    command_id TEXT    PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX command_log_age ON command_log (applied_at);
+  `,
 ];
 
 export function openBufferDatabase(path: string, synchronous: Synchronous): BufferDatabase {

@@ -18,6 +18,13 @@ import { moveAsideIfCorrupt, type Recovery } from './integrity.ts';
 import { reclaimFreePages } from './reclaim.ts';
 import { type EventRow, prepareStatements, type Statements, storedEvent } from './statements.ts';
 
+export interface CommitOptions {
+  /** Apply the age bound in the same transaction. */
+  expire?: boolean;
+  /** The operator command these changes carry out, remembered so a redelivery is recognised. */
+  commandId?: string;
+}
+
 export interface StateChange {
   conditionId: string;
   state: unknown;
@@ -88,6 +95,8 @@ const META = {
 } as const;
 const EVICTION_CHUNK = 256;
 const DEFAULT_LIVE_WINDOW_MS = 10_000;
+/** How long an applied command id is remembered: far longer than any broker redelivers a command. */
+const COMMAND_MEMORY_MS = 7 * 24 * 3_600_000;
 
 const PRIORITY_OF_RANK = Object.fromEntries(
   Object.entries(PRIORITY_RANK).map(([priority, rank]) => [rank, priority as Priority]),
@@ -182,7 +191,12 @@ export class Outbox {
    * A full buffer applies its policy in the same transaction: evict the lowest
    * priority, drop the new events, or refuse the commit (BUFFER_FULL).
    */
-  commit(changes: readonly StateChange[], drafts: readonly AlarmEventDraft[], expire = false): AlarmEvent[] {
+  commit(
+    changes: readonly StateChange[],
+    drafts: readonly AlarmEventDraft[],
+    options: CommitOptions = {},
+  ): AlarmEvent[] {
+    const { expire = false, commandId } = options;
     const now = this.#now();
     const { whenFull } = this.#bounds;
     const maxBytes = Math.min(this.#bounds.maxBytes, this.#diskCapacity);
@@ -230,6 +244,7 @@ export class Outbox {
       this.#db.transaction(() => {
         for (const draft of drafts) insert(draft);
         for (const change of changes) upsertState.run(change.conditionId, JSON.stringify(change.state), now);
+        if (commandId !== undefined) this.#sql.logCommand.run(commandId, now);
         if (whenFull === 'evict_low_priority' && bytes > maxBytes) {
           const evicted = this.#evict(
             (limit) => this.#sql.evictionCandidates.all(this.#leasedUpTo, limit),
@@ -272,6 +287,11 @@ export class Outbox {
     return committed;
   }
 
+  /** True when the operator command with this id was committed before. */
+  commandApplied(commandId: string): boolean {
+    return this.#sql.commandApplied.get(commandId) !== undefined;
+  }
+
   /**
    * Applies the age bound and reports drops that waited for the report
    * interval. Run it periodically: age is checked here, not on every commit.
@@ -284,13 +304,14 @@ export class Outbox {
       this.#resyncTotals();
     }
     this.#measureDisk();
+    this.#sql.forgetCommands.run(this.#now() - COMMAND_MEMORY_MS);
     reclaimFreePages(this.#db, this.#bytes);
     const { maxAgeMs } = this.#bounds;
     const oldest = this.#sql.oldestUnleased.get(this.#leasedUpTo) as { created_at: number } | undefined;
     const expire =
       maxAgeMs !== undefined && oldest !== undefined && oldest.created_at < this.#now() - maxAgeMs;
     if (!expire && this.#pendingDrops === undefined) return [];
-    return this.commit([], [], expire);
+    return this.commit([], [], { expire });
   }
 
   /** The disk bound from the file system and the file as they are now (see disk-room.ts). */

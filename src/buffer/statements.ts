@@ -21,6 +21,9 @@ export function prepareStatements(db: BufferDatabase) {
     deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
     loadMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     loadStates: db.prepare('SELECT condition_id, state FROM alarm_state'),
+    logCommand: db.prepare('INSERT INTO command_log (command_id, applied_at) VALUES (?, ?)'),
+    commandApplied: db.prepare('SELECT 1 FROM command_log WHERE command_id = ?'),
+    forgetCommands: db.prepare('DELETE FROM command_log WHERE applied_at < ?'),
     oldest: db.prepare(
       'SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?',
     ),

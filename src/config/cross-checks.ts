@@ -5,6 +5,7 @@
  * errors still gets these findings for its sound parts.
  */
 import { checkAlarmIdentities } from './alarm-identity-checks.ts';
+import { checkAlarmReferences } from './alarm-reference-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { checkMqttDevices } from './mqtt-checks.ts';
@@ -46,6 +47,7 @@ export function crossCheck(site: unknown, context: CheckContext): void {
     devices.filter(({ item }) => item.protocol === 'mqtt'),
   );
   checkAlarmIdentities(context, site, devices);
+  checkAlarmReferences(context, devices);
   checkKafkaSecret(context, site);
 }
 

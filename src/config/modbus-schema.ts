@@ -1,7 +1,8 @@
 /** Modbus devices (TCP, and RTU over serial lines) and their points in the site file. */
 import { type Static, Type } from '@sinclair/typebox';
+import { AlarmRule, DeviceSuppressWhen } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { AlarmRule, Id, Milliseconds, Priority, strict } from './schema-common.ts';
+import { Id, Milliseconds, Priority, strict } from './schema-common.ts';
 
 export const RegisterType = Type.Union([
   Type.Literal('holding'),
@@ -108,6 +109,7 @@ const modbusDeviceFields = {
     }),
   ),
   comm_priority: Type.Optional(Priority),
+  suppress_when: Type.Optional(DeviceSuppressWhen),
   description: Type.Optional(Type.String()),
   points: Type.Array(ModbusPoint, { minItems: 1 }),
 };
@@ -145,8 +147,8 @@ export const SerialLine = strict(
         description: 'The Modbus standard asks for even; many devices use none with two stop bits.',
       }),
     ),
-    data_bits: Type.Optional(Type.Union([Type.Literal(7), Type.Literal(8)], { default: DEFAULTS.dataBits })),
-    stop_bits: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)], { default: DEFAULTS.stopBits })),
+    data_bits: Type.Optional(Type.Integer({ minimum: 7, maximum: 8, default: DEFAULTS.dataBits })),
+    stop_bits: Type.Optional(Type.Integer({ minimum: 1, maximum: 2, default: DEFAULTS.stopBits })),
     inter_frame_delay_ms: Type.Optional(
       Milliseconds(
         'Silence kept on the line after each answer (or timeout) before the next request; slow devices and RS-485 converters need a few ms.',

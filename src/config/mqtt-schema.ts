@@ -1,7 +1,8 @@
 /** MQTT devices (plain, JSON and Sparkplug B payloads) and their points in the site file. */
 import { type Static, Type } from '@sinclair/typebox';
+import { AlarmRule, DeviceSuppressWhen } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { AlarmRule, Id, Milliseconds, Priority, SecretSource, strict, Tagged } from './schema-common.ts';
+import { Id, Milliseconds, Priority, SecretSource, strict, Tagged } from './schema-common.ts';
 
 /** Identifier that may name topic segments as `{name}`, e.g. `{asset}.temperature`. */
 const PointIdTemplate = Type.String({
@@ -173,6 +174,7 @@ export const MqttDevice = strict(
       description: 'Equipment the points belong to unless a point names its own.',
     }),
     comm_priority: Type.Optional(Priority),
+    suppress_when: Type.Optional(DeviceSuppressWhen),
     description: Type.Optional(Type.String()),
     points: Type.Array(MqttPoint, { minItems: 1 }),
   },

@@ -4,7 +4,7 @@
  */
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import type { Path } from './paths.ts';
-import { checkRule } from './rule-checks.ts';
+import { checkRule, RULE_KINDS } from './rule-checks.ts';
 
 export function checkOpcuaDevice(context: CheckContext, device: Record<string, unknown>, path: Path): void {
   checkSecurity(context, device, path);
@@ -69,9 +69,7 @@ function checkUniqueNodes(
 }
 
 function checkPoint(context: CheckContext, point: Record<string, unknown>, path: Path): void {
-  const rules = entries(point.alarms, [...path, 'alarms']).filter(
-    ({ item }) => item.kind === 'limit' || item.kind === 'discrete',
-  );
+  const rules = entries(point.alarms, [...path, 'alarms']).filter(({ item }) => RULE_KINDS.has(item.kind));
   checkUniqueIds(context, rules, 'alarm rule');
   if (!cleanKeys(context, path, 'type')) return;
   const boolean = point.type === 'bool';

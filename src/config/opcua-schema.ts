@@ -1,7 +1,8 @@
 /** OPC UA devices, their security, users and points in the site file. */
 import { type Static, Type } from '@sinclair/typebox';
+import { AlarmRule, DeviceSuppressWhen } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { AlarmRule, Id, Milliseconds, Priority, strict, Tagged } from './schema-common.ts';
+import { Id, Milliseconds, Priority, strict, Tagged } from './schema-common.ts';
 
 /**
  * `nsu=<namespace URI>;` (survives a server that renumbers its namespaces) or
@@ -205,6 +206,7 @@ export const OpcuaDevice = strict(
       }),
     ),
     comm_priority: Type.Optional(Priority),
+    suppress_when: Type.Optional(DeviceSuppressWhen),
     native_conditions: Type.Optional(
       strict(
         {

@@ -3,7 +3,7 @@ import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-c
 import { effectiveDataType, isBitRegister, WORDS } from './data-types.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { Path } from './paths.ts';
-import { checkRule } from './rule-checks.ts';
+import { checkRule, RULE_KINDS } from './rule-checks.ts';
 import type { DataType, RegisterType } from './schema.ts';
 
 export function checkPoint(
@@ -13,9 +13,7 @@ export function checkPoint(
   point: Record<string, unknown>,
   path: Path,
 ): void {
-  const rules = entries(point.alarms, [...path, 'alarms']).filter(
-    ({ item }) => item.kind === 'limit' || item.kind === 'discrete',
-  );
+  const rules = entries(point.alarms, [...path, 'alarms']).filter(({ item }) => RULE_KINDS.has(item.kind));
   checkUniqueIds(context, rules, 'alarm rule');
 
   // Everything else depends on what the point holds.

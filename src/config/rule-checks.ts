@@ -4,6 +4,16 @@ import { isBooleanType } from './data-types.ts';
 import { isRecord, type Path } from './paths.ts';
 import type { DataType, LimitLevel } from './schema.ts';
 
+/** The kinds a rule may have; a rule of another kind is the schema's to report. */
+export const RULE_KINDS: ReadonlySet<unknown> = new Set([
+  'limit',
+  'discrete',
+  'bit',
+  'rate',
+  'deviation',
+  'stale',
+]);
+
 /** From the lowest threshold to the highest. */
 const RISING: readonly LimitLevel[] = ['LL', 'L', 'H', 'HH'];
 
@@ -48,7 +58,32 @@ export function checkRuleOn(
     return;
   }
   if (rule.kind === 'limit') checkLimitLevels(context, rule, path);
+  const numeric = NUMERIC_KINDS[String(rule.kind)];
+  if (numeric && boolean) {
+    const message = `a ${rule.kind} rule needs ${numeric}, and this point is ${type.name}`;
+    context.report('CONFIG_SCHEMA', [...path, 'kind'], 'value', message);
+    return;
+  }
+  const sides = SIDES[String(rule.kind)];
+  if (sides?.every((side) => rule[side] === undefined)) {
+    const message = `a ${rule.kind} rule needs ${sides.join(' or ')}`;
+    context.report('CONFIG_SCHEMA', path, 'container', message);
+  }
 }
+
+/** Kinds that compare numbers, and what they need of the point. */
+const NUMERIC_KINDS: Record<string, string> = {
+  bit: 'an integer alarm word (a register, not a bool)',
+  rate: 'a numeric point',
+  deviation: 'a numeric point',
+};
+
+/** Kinds with optional sides of which one at least must be given. */
+const SIDES: Record<string, string[]> = {
+  rate: ['rising', 'falling'],
+  deviation: ['high', 'low'],
+  stale: ['flatline_ms', 'no_update_ms'],
+};
 
 function checkLimitLevels(context: CheckContext, rule: Record<string, unknown>, path: Path): void {
   if (RISING.every((name) => rule[name] === undefined)) {

@@ -1,6 +1,6 @@
 /**
  * Building blocks of the site file schema that every protocol shares: ids,
- * durations, priorities, alarm rules and secrets.
+ * durations, priorities and secrets.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
@@ -43,67 +43,6 @@ export const Priority = Type.Union(
   { description: 'Alarm priority (ISA-18.2).' },
 );
 export type Priority = Static<typeof Priority>;
-
-export const LimitLevel = Type.Union([
-  Type.Literal('HH'),
-  Type.Literal('H'),
-  Type.Literal('L'),
-  Type.Literal('LL'),
-]);
-export type LimitLevel = Static<typeof LimitLevel>;
-
-export const LimitSetting = strict({
-  value: Type.Number({ description: 'Threshold in engineering units (after scale and offset).' }),
-  priority: Type.Optional(Priority),
-  deadband: Type.Optional(
-    Type.Number({ minimum: 0, description: 'Overrides the rule deadband for this level.' }),
-  ),
-});
-export type LimitSetting = Static<typeof LimitSetting>;
-
-export const RuleCommon = {
-  id: Type.String({ ...Id, description: 'Rule id, unique within its point.' }),
-  priority: Type.Optional(Priority),
-  message: Type.Optional(
-    Type.String({
-      description:
-        'Message template; {point}, {asset}, {device}, {alarm}, {value}, {unit}, {level}, {limit} are replaced.',
-    }),
-  ),
-  on_delay_ms: Type.Optional(Milliseconds('The condition must hold this long before the alarm raises.')),
-  off_delay_ms: Type.Optional(Milliseconds('The condition must be gone this long before the alarm clears.')),
-};
-
-export const LimitRule = strict(
-  {
-    ...RuleCommon,
-    kind: Type.Literal('limit'),
-    deadband: Type.Optional(
-      Type.Number({ minimum: 0, description: 'Hysteresis applied when a level clears.' }),
-    ),
-    HH: Type.Optional(LimitSetting),
-    H: Type.Optional(LimitSetting),
-    L: Type.Optional(LimitSetting),
-    LL: Type.Optional(LimitSetting),
-  },
-  { title: 'Limit alarm', description: 'HH/H/L/LL limits; the most severe level that holds wins.' },
-);
-export type LimitRule = Static<typeof LimitRule>;
-
-export const DiscreteRule = strict(
-  {
-    ...RuleCommon,
-    kind: Type.Literal('discrete'),
-    alarm_when: Type.Optional(
-      Type.Boolean({ default: true, description: 'The boolean value that means "in alarm".' }),
-    ),
-  },
-  { title: 'Discrete alarm', description: 'Raised while a boolean point holds alarm_when.' },
-);
-export type DiscreteRule = Static<typeof DiscreteRule>;
-
-export const AlarmRule = Tagged('kind', [LimitRule, DiscreteRule]);
-export type AlarmRule = Static<typeof AlarmRule>;
 
 export const SecretSource = strict(
   {

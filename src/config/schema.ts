@@ -6,12 +6,14 @@
  * the key name (`_ms`) so a value is never ambiguous.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { AlarmSettings } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
 import { ModbusRtuDevice, ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
 
+export * from './alarm-schema.ts';
 export * from './modbus-schema.ts';
 export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
@@ -142,6 +144,7 @@ export const GatewaySettings = strict({
   ),
   buffer: Type.Optional(BufferSettings),
   kafka: Type.Optional(KafkaSettings),
+  alarms: Type.Optional(AlarmSettings),
   log_level: Type.Optional(
     Type.Union([
       Type.Literal('trace'),

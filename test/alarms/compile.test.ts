@@ -73,6 +73,7 @@ describe('compileAlarms on devices/plant.yaml', () => {
       asset: 'boiler-1',
       point: 'drum_pressure',
       unit: 'bar',
+      chatter: { max_raises: 5, window_ms: 60000 },
     });
   });
 

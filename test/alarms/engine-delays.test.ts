@@ -11,7 +11,7 @@ describe('on-delay', () => {
   test('raises only once the condition held for the delay, fired by tick with the last value', () => {
     const run = new Scenario(def);
     assert.deepEqual(run.read(10.5, 0), []);
-    assert.equal(nextDeadline(run.state), T0 + 1000);
+    assert.equal(nextDeadline(run.def, run.state), T0 + 1000);
     assert.deepEqual(run.read(10.6, 500), []);
     assert.deepEqual(run.tick(999), []);
     const [raise] = run.tick(1000);
@@ -28,7 +28,7 @@ describe('on-delay', () => {
     );
     assert.equal(raise?.reason.text, 'value 10.6 >= H limit 10 for 1000 ms (on-delay 1000 ms)');
     assert.equal(raise?.reason.on_delay_ms, 1000);
-    assert.equal(nextDeadline(run.state), undefined);
+    assert.equal(nextDeadline(run.def, run.state), undefined);
   });
 
   test('a tick long after the deadline still reports the time the delay elapsed', () => {
@@ -48,7 +48,7 @@ describe('on-delay', () => {
     const run = new Scenario(def);
     run.read(10.5, 0);
     run.read(9, 500);
-    assert.equal(nextDeadline(run.state), undefined);
+    assert.equal(nextDeadline(run.def, run.state), undefined);
     run.read(10.5, 600);
     assert.deepEqual(run.tick(1000), []);
     assert.deepEqual(run.tick(1599), []);
@@ -151,7 +151,7 @@ describe('off-delay', () => {
     run.read(10.5, 0);
     assert.deepEqual(run.read(9, 100), []);
     assert.equal(run.state.flags.active, true);
-    assert.equal(nextDeadline(run.state), T0 + 2100);
+    assert.equal(nextDeadline(run.def, run.state), T0 + 2100);
     assert.deepEqual(run.tick(2099), []);
     const [clear] = run.tick(2100);
     assert.equal(clear?.transition, 'clear');
@@ -171,7 +171,7 @@ describe('off-delay', () => {
     run.read(10.5, 0);
     run.read(9, 100);
     assert.deepEqual(run.read(10.2, 1000), []);
-    assert.equal(nextDeadline(run.state), undefined);
+    assert.equal(nextDeadline(run.def, run.state), undefined);
     run.read(9, 1500);
     assert.deepEqual(run.tick(2100), []);
     assert.equal(run.tick(3500)[0]?.transition, 'clear');
@@ -192,7 +192,7 @@ describe('off-delay', () => {
     const [change] = run.read(10.5, 500);
     assert.equal(change?.transition, 'level_change');
     assert.equal(change?.state.level, 'H');
-    assert.equal(nextDeadline(run.state), undefined);
+    assert.equal(nextDeadline(run.def, run.state), undefined);
     const jump = new Scenario(def);
     jump.read(10.5, 0);
     assert.equal(jump.read(1.5, 100)[0]?.state.level, 'L', 'crossing to the other side is not a clear');
@@ -255,9 +255,9 @@ describe('on-delay and off-delay together', () => {
     const run = new Scenario(def);
     run.read(10.5, 0);
     run.tick(1000);
-    assert.equal(nextDeadline(run.state), undefined);
+    assert.equal(nextDeadline(run.def, run.state), undefined);
     run.read(9, 1200);
-    assert.equal(nextDeadline(run.state), T0 + 3200);
+    assert.equal(nextDeadline(run.def, run.state), T0 + 3200);
   });
 });
 
@@ -282,17 +282,17 @@ describe('tick and nextDeadline', () => {
 
   test('nextDeadline is undefined at rest and the due time while a delay runs', () => {
     const run = new Scenario(def);
-    assert.equal(nextDeadline(run.state), undefined);
+    assert.equal(nextDeadline(run.def, run.state), undefined);
     run.read(10.5, 250);
-    assert.equal(nextDeadline(run.state), T0 + 1250);
+    assert.equal(nextDeadline(run.def, run.state), T0 + 1250);
     run.read(10.6, 500);
-    assert.equal(nextDeadline(run.state), T0 + 1250, 'later agreeing readings keep the deadline');
+    assert.equal(nextDeadline(run.def, run.state), T0 + 1250, 'later agreeing readings keep the deadline');
   });
 
   test('delays are timed on the gateway clock, not on device timestamps', () => {
     const run = new Scenario(def);
     run.read(10.5, 0, { sourceTime: T0 - 3_600_000 });
-    assert.equal(nextDeadline(run.state), T0 + 1000);
+    assert.equal(nextDeadline(run.def, run.state), T0 + 1000);
     const [raise] = run.tick(1000);
     assert.equal(raise?.source_time, iso(1000));
     assert.equal(raise?.reason.samples?.[0]?.time, new Date(T0 - 3_600_000).toISOString());

@@ -152,13 +152,25 @@ describe('limit alarm: flags', () => {
 
   test('a raise sets active and the level and leaves the alarm unacknowledged; a clear keeps acked', () => {
     const run = new Scenario(def);
-    assert.deepEqual(run.read(10.5, 0)[0]?.state, { active: true, acked: false, ...flags, level: 'H' });
-    assert.deepEqual(run.read(9, 100)[0]?.state, { active: false, acked: false, ...flags });
+    assert.deepEqual(run.read(10.5, 0)[0]?.state, {
+      active: true,
+      acked: false,
+      ...flags,
+      level: 'H',
+      isa_state: 'unacknowledged',
+    });
+    assert.deepEqual(run.read(9, 100)[0]?.state, {
+      active: false,
+      acked: false,
+      ...flags,
+      isa_state: 'returned_to_normal_unacknowledged',
+    });
     assert.deepEqual(run.state.flags, { active: false, acked: false, ...flags });
   });
 
   const acknowledgedAt = (level: LimitLevel): AlarmState => ({
     flags: { active: true, acked: true, ...flags, level },
+    process: { active: true, level },
   });
 
   test('easing off (HH -> H) keeps an acknowledgement, escalating or switching sides resets it', () => {
@@ -169,29 +181,21 @@ describe('limit alarm: flags', () => {
 
   test('a clear keeps an acknowledgement', () => {
     const [clear] = new Scenario(def, acknowledgedAt('H')).read(9, 0);
-    assert.deepEqual(clear?.state, { active: false, acked: true, ...flags });
+    assert.deepEqual(clear?.state, { active: false, acked: true, ...flags, isa_state: 'normal' });
   });
 
-  test('flags the engine does not own pass through every transition unchanged', () => {
-    const start: AlarmState = {
-      flags: {
-        active: false,
-        acked: true,
-        latched: true,
-        shelved: true,
-        suppressed: true,
-        out_of_service: true,
-      },
-    };
-    const run = new Scenario(def, start);
-    run.read(10.5, 0);
-    run.read(12.5, 100);
-    run.read(9, 200);
-    for (const event of run.events) {
-      assert.equal(event.state.latched, true);
-      assert.equal(event.state.shelved, true);
-      assert.equal(event.state.suppressed, true);
-      assert.equal(event.state.out_of_service, true);
+  test('while shelved, suppressed or out of service the process is followed without events', () => {
+    for (const hidden of ['shelved', 'suppressed', 'out_of_service'] as const) {
+      const start: AlarmState = {
+        flags: { active: false, acked: true, ...flags, [hidden]: true },
+        process: { active: false },
+      };
+      const run = new Scenario(def, start);
+      run.read(10.5, 0);
+      run.read(12.5, 100);
+      assert.deepEqual(run.events, [], hidden);
+      assert.deepEqual(run.state.process, { active: true, level: 'HH' }, hidden);
+      assert.equal(run.state.flags.active, false, hidden);
     }
   });
 });

@@ -31,7 +31,7 @@ describe('bad quality and unusable values', () => {
       const onDelay = new Scenario(limitDef({ on_delay_ms: 1000 }));
       onDelay.read(10.5, 0);
       onDelay.read(value, 500, { quality });
-      assert.equal(nextDeadline(onDelay.state), undefined);
+      assert.equal(nextDeadline(onDelay.def, onDelay.state), undefined);
       assert.deepEqual(onDelay.tick(1000), []);
 
       const offDelay = new Scenario(limitDef({ off_delay_ms: 1000 }));

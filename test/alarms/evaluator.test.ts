@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Reading } from '../../src/adapters/reading.ts';
 import { compileAlarms } from '../../src/alarms/compile.ts';
-import { AlarmEvaluator } from '../../src/alarms/evaluator.ts';
-import type { AlarmEvent, AlarmEventDraft } from '../../src/alarms/event.ts';
-import type { StateChange } from '../../src/buffer/outbox.ts';
+import { AlarmEvaluator, type CommitRequest } from '../../src/alarms/evaluator.ts';
+import type { AlarmEvent } from '../../src/alarms/event.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { GatewayError } from '../../src/system/errors.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -38,7 +37,7 @@ class Store {
   failNext = false;
   readonly events: AlarmEvent[] = [];
   readonly states = new Map<string, unknown>();
-  commit = (changes: StateChange[], drafts: AlarmEventDraft[]): AlarmEvent[] => {
+  commit = ({ changes, drafts }: CommitRequest): AlarmEvent[] => {
     if (this.failNext) {
       this.failNext = false;
       throw new GatewayError('BUFFER_WRITE', 'database or disk is full');
@@ -56,6 +55,7 @@ function setup(restored = new Map<string, unknown>()) {
   const store = new Store();
   const evaluator = new AlarmEvaluator({
     alarms: compileAlarms(site),
+    identity: { gatewayId: site.gateway.id, site: site.site },
     restored,
     commit: store.commit,
     newId: () => `id-${++ids}`,
@@ -80,7 +80,8 @@ describe('AlarmEvaluator', () => {
       store.events.map((e) => `${e.alarm}:${e.transition}`),
       ['leak:raise'],
     );
-    assert.deepEqual([...store.states.keys()], ['plant/a/l/tank/leak/leak']);
+    // The area's flood window counts the raise in the same commit.
+    assert.deepEqual([...store.states.keys()], ['plant/a/l/tank/leak/leak', '_flood/a']);
     assert.equal(evaluator.eventsCommitted, 1);
   });
 

@@ -42,6 +42,7 @@ describe('event fields', () => {
           suppressed: false,
           out_of_service: false,
           level: 'HH',
+          isa_state: 'unacknowledged',
         },
         priority: 'critical',
         severity: 900,

@@ -3,8 +3,11 @@ import type { PointValue, Quality, Reading } from '../../src/adapters/reading.ts
 import type { AlarmDefinition } from '../../src/alarms/definition.ts';
 import { type Evaluation, evaluate, tick } from '../../src/alarms/engine.ts';
 import type { AlarmEventDraft } from '../../src/alarms/event.ts';
-import { type AlarmState, initialState } from '../../src/alarms/state.ts';
-import type { DiscreteRule, LimitRule } from '../../src/config/schema.ts';
+import { NO_CONTEXT, type ReadingContext } from '../../src/alarms/observe.ts';
+import { applyCommand, type CommandRequest } from '../../src/alarms/operator.ts';
+import { type AlarmState, initialState, type SuppressionCause } from '../../src/alarms/state.ts';
+import { setSuppression } from '../../src/alarms/suppression.ts';
+import type { AlarmRule, DiscreteRule, LimitRule } from '../../src/config/schema.ts';
 
 /** 2026-01-02T03:04:05.000Z: a round time so expected timestamps read easily. */
 export const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 0);
@@ -50,6 +53,18 @@ export function discreteDef(rule: Partial<DiscreteRule> = {}): AlarmDefinition {
     kind: 'discrete',
     rule: full,
     point: 'burner_trip',
+  };
+}
+
+/** Any rule on the drum_pressure point, with extra definition fields (reference, chatter …). */
+export function ruleDef(rule: AlarmRule, extra: Partial<AlarmDefinition> = {}): AlarmDefinition {
+  return {
+    ...place,
+    conditionId: `plant/utilities/steam/boiler-1/drum_pressure/${rule.id}`,
+    kind: rule.kind,
+    rule,
+    point: 'drum_pressure',
+    ...extra,
   };
 }
 
@@ -108,14 +123,41 @@ export class Scenario {
   }
 
   /** Feeds a reading at `at` ms after T0 (gateway time and now) and returns the events it produced. */
-  read(value: PointValue | null, at: number, options: ReadingOptions = {}): AlarmEventDraft[] {
+  read(
+    value: PointValue | null,
+    at: number,
+    options: ReadingOptions = {},
+    context: ReadingContext = NO_CONTEXT,
+  ): AlarmEventDraft[] {
     const r = reading(value, T0 + at, options);
-    return this.#step((state, newId) => evaluate(this.def, state, r, T0 + at, newId));
+    return this.#step((state, newId) => evaluate(this.def, state, r, T0 + at, newId, context));
   }
 
   /** Ticks at `at` (offset from T0). */
   tick(at: number): AlarmEventDraft[] {
     return this.#step((state, newId) => tick(this.def, state, T0 + at, newId));
+  }
+
+  /** Applies an operator command at `at`; returns the refusal reason, or the events. */
+  command(
+    request: Omit<CommandRequest, 'actor'> & { actor?: string; comment?: string },
+    at: number,
+    maxShelveMs = 3_600_000,
+  ): AlarmEventDraft[] | string {
+    const actor = { actor: request.actor ?? 'op', ...(request.comment ? { comment: request.comment } : {}) };
+    const full: CommandRequest = { ...request, actor };
+    const probe = applyCommand(this.def, this.state, full, T0 + at, sequentialIds(this.#ids), maxShelveMs);
+    if (!probe.accepted) return probe.reason;
+    return this.#step((state, newId) => {
+      const result = applyCommand(this.def, state, full, T0 + at, newId, maxShelveMs);
+      if (!result.accepted) throw new Error(result.reason);
+      return result.evaluation;
+    });
+  }
+
+  /** Sets or lifts one cause of suppression at `at`. */
+  suppress(cause: SuppressionCause, on: boolean, at: number): AlarmEventDraft[] {
+    return this.#step((state, newId) => setSuppression(this.def, state, cause, on, T0 + at, newId, 'test'));
   }
 
   /** The transitions so far, as `transition:level` (level only for limit alarms). */

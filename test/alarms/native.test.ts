@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConditionReport } from '../../src/adapters/condition-report.ts';
 import { compileAlarms } from '../../src/alarms/compile.ts';
-import { AlarmEvaluator } from '../../src/alarms/evaluator.ts';
+import { AlarmEvaluator, type CommitRequest } from '../../src/alarms/evaluator.ts';
 import type { AlarmEvent, AlarmEventDraft } from '../../src/alarms/event.ts';
 import {
   evaluateNative,
@@ -14,7 +14,6 @@ import {
   restoreNativeState,
   vanishedNative,
 } from '../../src/alarms/native.ts';
-import type { StateChange } from '../../src/buffer/outbox.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { GatewayError } from '../../src/system/errors.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -216,8 +215,9 @@ describe('native conditions in the evaluator', () => {
     let fail = false;
     const evaluator = new AlarmEvaluator({
       alarms: compileAlarms(site),
+      identity: { gatewayId: site.gateway.id, site: site.site },
       restored,
-      commit: (changes: StateChange[], drafts: AlarmEventDraft[]) => {
+      commit: ({ changes, drafts }: CommitRequest) => {
         if (fail) throw new GatewayError('BUFFER_WRITE', 'disk full');
         for (const change of changes) states.set(change.conditionId, change.state);
         const committed = drafts.map((d) => ({ ...d, seq: events.length + 1 }));

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { conditionOf, sampleOf } from '../../src/alarms/observe.ts';
-import { initialState } from '../../src/alarms/state.ts';
+import type { Reading } from '../../src/adapters/reading.ts';
+import type { AlarmDefinition } from '../../src/alarms/definition.ts';
+import { conditionOf, NO_CONTEXT, observe } from '../../src/alarms/observe.ts';
 import { discreteDef, limitDef, reading, T0 } from './fixtures.ts';
 
-describe('sampleOf', () => {
+const sampleOf = (def: AlarmDefinition, r: Reading, now: number) =>
+  observe(def, r, now, undefined, NO_CONTEXT).sample;
+
+describe('observe', () => {
   test('a usable reading becomes a sample at its device time, else its gateway time', () => {
     const def = limitDef();
     assert.deepEqual(sampleOf(def, reading(5, T0, { sourceTime: T0 - 1 }), T0 + 1), {
@@ -38,14 +42,7 @@ describe('conditionOf', () => {
   test('a limit rule reports the level; deadband only applies while active', () => {
     const def = limitDef({ deadband: 0.5 });
     const sample = { value: 9.7, quality: 'good' as const, time: T0 };
-    assert.deepEqual(conditionOf(def, initialState(def).flags, sample), { active: false });
-    const inH = { ...initialState(def).flags, active: true, level: 'H' as const };
-    assert.deepEqual(conditionOf(def, inH, sample), { active: true, level: 'H' });
-    const lingering = { ...initialState(def).flags, active: false, level: 'H' as const };
-    assert.deepEqual(
-      conditionOf(def, lingering, sample),
-      { active: false },
-      'a level without active is ignored',
-    );
+    assert.deepEqual(conditionOf(def, undefined, sample), { active: false });
+    assert.deepEqual(conditionOf(def, 'H', sample), { active: true, level: 'H' });
   });
 });

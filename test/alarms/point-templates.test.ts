@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Reading } from '../../src/adapters/reading.ts';
 import { compileAlarms, templateAlarms } from '../../src/alarms/compile.ts';
-import { AlarmEvaluator } from '../../src/alarms/evaluator.ts';
-import type { AlarmEvent, AlarmEventDraft } from '../../src/alarms/event.ts';
-import type { StateChange } from '../../src/buffer/outbox.ts';
+import { AlarmEvaluator, type CommitRequest } from '../../src/alarms/evaluator.ts';
+import type { AlarmEvent } from '../../src/alarms/event.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 
@@ -51,7 +50,7 @@ test('templates compile to a matcher; concrete ids get their own condition ids',
 test('the evaluator raises per concrete point and restores their persisted state', () => {
   const events: AlarmEvent[] = [];
   const states = new Map<string, unknown>();
-  const commit = (changes: StateChange[], drafts: AlarmEventDraft[]) => {
+  const commit = ({ changes, drafts }: CommitRequest) => {
     for (const change of changes) states.set(change.conditionId, change.state);
     const committed = drafts.map((draft) => ({ ...draft, seq: events.length + 1 }));
     events.push(...committed);
@@ -60,6 +59,7 @@ test('the evaluator raises per concrete point and restores their persisted state
   const make = (restored: Map<string, unknown>) =>
     new AlarmEvaluator({
       alarms: compileAlarms(site),
+      identity: { gatewayId: site.gateway.id, site: site.site },
       restored,
       commit,
       newId: () => `id-${events.length}`,

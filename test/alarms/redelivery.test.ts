@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Reading } from '../../src/adapters/reading.ts';
 import { compileAlarms } from '../../src/alarms/compile.ts';
-import { AlarmEvaluator } from '../../src/alarms/evaluator.ts';
-import type { AlarmEvent, AlarmEventDraft } from '../../src/alarms/event.ts';
-import { restoreState } from '../../src/alarms/state.ts';
-import type { StateChange } from '../../src/buffer/outbox.ts';
+import { AlarmEvaluator, type CommitRequest } from '../../src/alarms/evaluator.ts';
+import type { AlarmEvent } from '../../src/alarms/event.ts';
+import { restoreState } from '../../src/alarms/restore.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 
@@ -37,7 +36,7 @@ const site: SiteFile = {
 };
 
 function evaluator(restored: Map<string, unknown>, events: AlarmEvent[], states: Map<string, unknown>) {
-  const commit = (changes: StateChange[], drafts: AlarmEventDraft[]) => {
+  const commit = ({ changes, drafts }: CommitRequest) => {
     for (const change of changes) states.set(change.conditionId, JSON.parse(JSON.stringify(change.state)));
     const committed = drafts.map((draft) => ({ ...draft, seq: events.length + 1 }));
     events.push(...committed);
@@ -45,6 +44,7 @@ function evaluator(restored: Map<string, unknown>, events: AlarmEvent[], states:
   };
   return new AlarmEvaluator({
     alarms: compileAlarms(site),
+    identity: { gatewayId: site.gateway.id, site: site.site },
     restored,
     commit,
     newId: () => `id-${events.length}`,
@@ -111,5 +111,5 @@ test('the sample time survives a restore; a state without one restores as before
     out_of_service: false,
   };
   assert.equal(restoreState(def, { flags, sampleTime: 42 })?.sampleTime, 42);
-  assert.deepEqual(restoreState(def, { flags }), { flags });
+  assert.deepEqual(restoreState(def, { flags }), { flags, process: { active: false } });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { evaluate, nextDeadline, tick } from '../../src/alarms/engine.ts';
-import { type AlarmState, initialState, restoreState } from '../../src/alarms/state.ts';
+import { restoreState } from '../../src/alarms/restore.ts';
+import { type AlarmState, initialState } from '../../src/alarms/state.ts';
 import { commDef, discreteDef, limitDef, reading, Scenario, sequentialIds, T0 } from './fixtures.ts';
 
 const normal = {
@@ -16,7 +17,7 @@ const normal = {
 describe('initialState', () => {
   test('is normal and acknowledged, with no level and no timer', () => {
     for (const def of [limitDef(), discreteDef(), commDef()])
-      assert.deepEqual(initialState(def), { flags: normal });
+      assert.deepEqual(initialState(def), { flags: normal, process: { active: false } });
   });
 });
 
@@ -52,7 +53,7 @@ describe('JSON round trip', () => {
     for (const state of statesOfAnEpisode()) {
       const stored = JSON.parse(JSON.stringify(state)) as AlarmState;
       assert.deepEqual(stored, state);
-      assert.equal(nextDeadline(stored), nextDeadline(state));
+      assert.equal(nextDeadline(def, stored), nextDeadline(def, state));
       for (const future of futures) assert.deepEqual(future(stored), future(state));
     }
   });
@@ -69,16 +70,32 @@ describe('JSON round trip', () => {
 describe('restoreState', () => {
   const def = limitDef();
 
-  test('restores the flags of an active limit alarm', () => {
+  test('restores the flags of an active limit alarm; a state without a process view shows its process', () => {
     const saved = { flags: { ...normal, active: true, acked: false, level: 'HH' } };
-    assert.deepEqual(restoreState(def, JSON.parse(JSON.stringify(saved))), saved);
+    assert.deepEqual(restoreState(def, JSON.parse(JSON.stringify(saved))), {
+      ...saved,
+      process: { active: true, level: 'HH' },
+    });
   });
 
-  test('drops a running delay: the gateway did not watch the point while it was down', () => {
-    const run = new Scenario(limitDef({ on_delay_ms: 1000 }));
+  test('keeps a running delay, which then fires only on a reading that still agrees', () => {
+    const delayed = limitDef({ on_delay_ms: 1000 });
+    const run = new Scenario(delayed);
     run.read(10.5, 0);
     assert.ok(run.state.pending);
-    assert.deepEqual(restoreState(def, JSON.parse(JSON.stringify(run.state))), { flags: normal });
+    const restored = restoreState(delayed, JSON.parse(JSON.stringify(run.state)));
+    assert.equal(restored?.pending?.resumed, true);
+    assert.ok(restored);
+    const resumed = new Scenario(delayed, restored);
+    assert.deepEqual(resumed.tick(5000), [], 'the gateway did not watch the point while it was down');
+    assert.deepEqual(
+      resumed.read(10.6, 5100).map((event) => event.transition),
+      ['raise'],
+    );
+    assert.match(resumed.events[0]?.reason.text ?? '', /for 5100 ms \(on-delay 1000 ms\)/);
+    const cancelled = new Scenario(delayed, restored);
+    assert.deepEqual(cancelled.read(5, 5100), [], 'a reading that disagrees cancels it');
+    assert.equal(cancelled.state.pending, undefined);
   });
 
   test('a restored active alarm is not raised again and clears on the next normal reading', () => {
@@ -92,7 +109,7 @@ describe('restoreState', () => {
 
   test('drops a level on a discrete alarm', () => {
     const restored = restoreState(discreteDef(), { flags: { ...normal, active: true, level: 'H' } });
-    assert.deepEqual(restored, { flags: { ...normal, active: true } });
+    assert.deepEqual(restored, { flags: { ...normal, active: true }, process: { active: true } });
   });
 
   const rejected: [string, unknown][] = [

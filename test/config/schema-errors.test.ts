@@ -75,7 +75,7 @@ describe('unknown keys', () => {
             H: { value: 10 }
     `);
     assert.deepEqual(problems(text), [
-      'site.yaml:18:13 devices[0].points[0].alarms[0].alarm_when: unknown key "alarm_when" (allowed: id, priority, message, on_delay_ms, off_delay_ms, kind, deadband, HH, H, L, LL)',
+      'site.yaml:18:13 devices[0].points[0].alarms[0].alarm_when: unknown key "alarm_when" (allowed: id, priority, message, on_delay_ms, off_delay_ms, realarm_ms, latch, suppress_when, chatter, kind, deadband, HH, H, L, LL, levels)',
     ]);
   });
 });
@@ -236,11 +236,11 @@ describe('tagged unions', () => {
         id: gw-1
       devices:
         - id: plc-1
-          protocol: modbus-rtu
+          protocol: modbus-ascii
           serial: /dev/ttyUSB0
     `;
     assert.deepEqual(problems(text), [
-      'site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, opcua, mqtt',
+      'site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, modbus-rtu, opcua, mqtt',
     ]);
   });
 
@@ -267,7 +267,7 @@ describe('tagged unions', () => {
             above: 10
     `);
     assert.deepEqual(problems(text), [
-      'site.yaml:17:19 devices[0].points[0].alarms[0].kind: must be one of limit, discrete',
+      'site.yaml:17:19 devices[0].points[0].alarms[0].kind: must be one of limit, discrete, bit, rate, deviation, stale',
     ]);
   });
 

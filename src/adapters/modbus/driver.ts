@@ -39,8 +39,8 @@ export function serialSettingsOf(serial: SerialLine): SerialSettings {
     port: serial.port,
     baudRate: serial.baud_rate ?? DEFAULTS.baudRate,
     parity: serial.parity ?? DEFAULTS.parity,
-    dataBits: serial.data_bits ?? DEFAULTS.dataBits,
-    stopBits: serial.stop_bits ?? DEFAULTS.stopBits,
+    dataBits: (serial.data_bits ?? DEFAULTS.dataBits) as SerialSettings['dataBits'],
+    stopBits: (serial.stop_bits ?? DEFAULTS.stopBits) as SerialSettings['stopBits'],
     interFrameDelayMs: serial.inter_frame_delay_ms ?? DEFAULTS.interFrameDelayMs,
   };
 }
