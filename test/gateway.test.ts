@@ -132,6 +132,7 @@ describe('gateway end to end: simulated Modbus plant to Kafka', () => {
       suppressed: false,
       out_of_service: false,
       level: 'HH',
+      isa_state: 'unacknowledged',
     });
 
     // One key, one partition, and offsets in the order the gateway produced the events.

@@ -228,12 +228,16 @@ export type AlarmRule = Static<typeof AlarmRule>;
 
 export const FloodSetting = strict(
   {
-    max_alarms: Type.Integer({
-      minimum: 1,
-      default: ALARM_DEFAULTS.floodMaxAlarms,
-      description: 'More annunciated alarms than this in an area within window_ms start a flood.',
-    }),
-    window_ms: Milliseconds('The sliding window alarms are counted in.', 1000, ALARM_DEFAULTS.floodWindowMs),
+    max_alarms: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: ALARM_DEFAULTS.floodMaxAlarms,
+        description: 'More annunciated alarms than this in an area within window_ms start a flood.',
+      }),
+    ),
+    window_ms: Type.Optional(
+      Milliseconds('The sliding window alarms are counted in.', 1000, ALARM_DEFAULTS.floodWindowMs),
+    ),
     end_below: Type.Optional(
       Type.Integer({
         minimum: 0,

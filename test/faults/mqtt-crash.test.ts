@@ -83,7 +83,11 @@ describe('gateway crash with MQTT QoS 1 messages in flight', () => {
       const records = await consumeAll(brokers, topic, { expected, timeoutMs: 60_000 });
       const events = records.map((record) => JSON.parse(record.value) as AlarmEvent);
       const unique = new Map(events.map((event) => [event.event_id, event]));
-      assert.equal(unique.size, MESSAGES, 'one event per message');
+      assert.equal(
+        unique.size,
+        MESSAGES,
+        `one event per message: ${[...new Set(events.map((e) => e.transition))].join(',')}`,
+      );
       const ordered = [...unique.values()].sort((a, b) => a.seq - b.seq);
       ordered.forEach((event, index) => {
         assert.equal(event.seq, index + 1, 'seq without gaps');

@@ -209,6 +209,8 @@ export async function consumeAll(
       };
       consumer.on(consumer.events.GROUP_JOIN, checkDone);
       consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // A retriable crash (a group coordinator still loading, say) is followed by kafkajs restarting the consumer.
+        if (payload.restart) return;
         clearTimeout(timer);
         reject(payload.error);
       });
