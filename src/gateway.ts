@@ -261,16 +261,17 @@ export class Gateway {
 
   /** What is wrong with the gateway's own loops, or undefined when they all move. */
   liveness(now: number = Date.now()): string | undefined {
+    const problems: string[] = [];
     if (now - this.#lastTickAt > TICKER_STALL_MS) {
-      return `the alarm timer has not run for ${Math.round((now - this.#lastTickAt) / 1000)} s`;
+      problems.push(`the alarm timer has not run for ${Math.round((now - this.#lastTickAt) / 1000)} s`);
     }
     for (const { device, runner } of this.#runners.values()) {
       const still = now - runner.progressAt;
       if (still > pollIntervalOf(device) + POLL_LOOP_HUNG_MS) {
-        return `the polling loop of ${device.id} has not moved for ${Math.round(still / 1000)} s`;
+        problems.push(`the polling loop of ${device.id} has not moved for ${Math.round(still / 1000)} s`);
       }
     }
-    return undefined;
+    return problems.length === 0 ? undefined : problems.join('; ');
   }
 
   /**
