@@ -247,11 +247,6 @@ export class Gateway {
     return gateway;
   }
 
-  /** The site file the gateway runs now (the last one a reload accepted). */
-  get site(): SiteFile {
-    return this.#site;
-  }
-
   /** Resolves once every device had its first connect or poll, or after `timeoutMs`. */
   async adaptersTried(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -41,10 +41,16 @@ export async function runCommand(file: string): Promise<number> {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
+  // Registered before the start: an unhandled SIGHUP would end the process.
+  let gateway: Gateway | undefined;
+  onReloadSignal(async () => {
+    if (gateway) await reload(file, gateway, logger, notifier);
+    else logger.warn('reload signal ignored: the gateway is still starting');
+  });
 
-  let gateway: Gateway;
+  let started: Gateway;
   try {
-    gateway = Gateway.start({ site, logger });
+    started = Gateway.start({ site, logger });
   } catch (error) {
     logger.fatal(
       { err: error },
@@ -53,16 +59,16 @@ export async function runCommand(file: string): Promise<number> {
     await notifier?.close();
     return 1;
   }
-  onReloadSignal(() => reload(file, gateway, logger, notifier));
-  await gateway.adaptersTried(FIRST_ATTEMPTS_MS);
-  notifier?.ready(statusLine(gateway));
+  gateway = started;
+  await started.adaptersTried(FIRST_ATTEMPTS_MS);
+  notifier?.ready(statusLine(started));
   const heartbeat =
     notifier &&
     new Heartbeat({
       notifier,
       watchdogMs: watchdogPeriodMs(process.env),
-      check: () => gateway.liveness(),
-      status: () => statusLine(gateway),
+      check: () => started.liveness(),
+      status: () => statusLine(started),
       logger,
     });
   heartbeat?.beat();
@@ -71,7 +77,7 @@ export async function runCommand(file: string): Promise<number> {
   logger.info({ signal }, 'shutting down: stop polling, finish the batch in flight, close the buffer');
   heartbeat?.stop();
   notifier?.stopping('stopping: finishing the batch in flight');
-  await gateway.stop();
+  await started.stop();
   await notifier?.close();
   return 0;
 }
