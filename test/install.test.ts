@@ -79,6 +79,8 @@ describe('scripts/install.sh in a scratch root', {
   after(() => temp.remove());
 
   test('install: release, Node.js, user, unit, example config, enabled service', () => {
+    // An operator with only the tarball finds the installer in it.
+    assert.ok(run('tar', ['-tzf', release]).split('\n').includes('package/scripts/install.sh'));
     install(release);
     assert.match(
       readFileSync(at('/etc/passwd'), 'utf8'),
