@@ -3,10 +3,10 @@
  * simulated PLCs: buffer → broker throughput, end-to-end latency on a
  * 1,000-point plant, Modbus read rate with and without the request planner,
  * OPC UA notifications per second, MQTT ingest at QoS 0 and 1 through a real Mosquitto, catch-up after an
- * outage, and memory. Prints the machine and every figure with its method as it goes,
+ * outage, the alarm engine on 10,000 points, and memory. Prints the machine and every figure with its method as it goes,
  * then the whole report as Markdown (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms]
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -19,6 +19,7 @@ import { type BenchBroker, benchBroker, describeBroker } from './bench/broker.ts
 import { describeMachine } from './bench/machine.ts';
 import { parseOptions } from './bench/options.ts';
 import { Report } from './bench/report.ts';
+import { benchAlarms } from './bench/section-alarms.ts';
 import { benchBuffer } from './bench/section-buffer.ts';
 import { benchCatchUp } from './bench/section-catchup.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
@@ -92,6 +93,10 @@ try {
   if (broker && options.sections.has('mqtt')) {
     progress('MQTT ingest');
     await benchMqtt(report, { dir, brokers: broker.brokers, messages: options.mqttMessages, log: progress });
+  }
+
+  if (options.sections.has('alarms')) {
+    benchAlarms(report, { dir, polls: options.alarmPolls, logger, log: progress });
   }
 
   if (options.sections.has('outage')) {

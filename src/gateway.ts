@@ -230,6 +230,8 @@ export class Gateway {
 
   static start(options: GatewayOptions): Gateway {
     const gateway = new Gateway(options);
+    // Timers that ran out while the gateway was stopped (shelving, re-alarm) end now, before the first reading.
+    gateway.#evaluator.tick();
     gateway.#forwarder.start();
     for (const { runner } of gateway.#runners.values()) runner.start();
     const stats = gateway.#outbox.stats();

@@ -1,7 +1,16 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['buffer', 'latency', 'modbus', 'catchup', 'opcua', 'mqtt', 'outage'] as const;
+export const SECTIONS = [
+  'buffer',
+  'latency',
+  'modbus',
+  'catchup',
+  'opcua',
+  'mqtt',
+  'outage',
+  'alarms',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -20,6 +29,8 @@ export interface BenchOptions {
   mqttMessages: number;
   /** Length of the broker outage run. */
   outageSeconds: number;
+  /** Polls of the 10,000-point site in the alarm engine run. */
+  alarmPolls: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -34,7 +45,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --seconds N         seconds per Modbus read-rate run (default 3; quick 1)
   --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)
   --messages N        MQTT messages per QoS run (default 20000; quick 5000)
-  --outage-seconds N  length of the broker outage run (default 180; quick 40)`;
+  --outage-seconds N  length of the broker outage run (default 180; quick 40)
+  --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -58,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       seconds: { type: 'string' },
       'opcua-seconds': { type: 'string' },
       messages: { type: 'string' },
+      'alarm-polls': { type: 'string' },
       'outage-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -84,5 +97,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     opcuaSeconds: count('opcua-seconds', values['opcua-seconds'], quick ? 4 : 10),
     mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
     outageSeconds: count('outage-seconds', values['outage-seconds'], quick ? 40 : 180),
+    alarmPolls: count('alarm-polls', values['alarm-polls'], quick ? 20 : 100),
   };
 }

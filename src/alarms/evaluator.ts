@@ -67,8 +67,8 @@ export class AlarmEvaluator implements CommandSink {
   readonly #options: AlarmEvaluatorOptions;
   readonly #now: () => number;
   readonly #states = new Map<string, AlarmState>();
-  /** What was committed last of each state, to tell a change a restart must know from one it need not. */
-  readonly #committedDurable = new Map<string, string>();
+  /** The state committed last (or restored), to tell a change a restart must know from one it need not. */
+  readonly #committedStates = new Map<string, AlarmState>();
   /** Conditions devices keep themselves, by condition id; persisted like rule states so a restart knows what was published. */
   readonly #native = new Map<string, NativeState>();
   /** Alarms of concrete points of templates, created on their first reading. */
@@ -119,7 +119,7 @@ export class AlarmEvaluator implements CommandSink {
     const state = restored ?? initialState(def);
     this.#register(def, state);
     // A state never committed is the initial one: committing it unchanged would tell a restart nothing.
-    this.#committedDurable.set(def.conditionId, durableOf(state));
+    this.#committedStates.set(def.conditionId, state);
   }
 
   #register(def: AlarmDefinition, state: AlarmState): void {
@@ -177,12 +177,12 @@ export class AlarmEvaluator implements CommandSink {
         const saved = restored.get(def.conditionId);
         const next = (saved === undefined ? undefined : restoreState(def, saved)) ?? initialState(def);
         this.#register(def, next);
-        this.#committedDurable.set(def.conditionId, durableOf(next));
+        this.#committedStates.set(def.conditionId, next);
       } else if (!changedDevices.has(def.device)) this.#register(def, state);
       else this.#register(def, restoreState(def, state) ?? initialState(def));
     }
-    for (const conditionId of this.#committedDurable.keys()) {
-      if (!this.#byCondition.has(conditionId)) this.#committedDurable.delete(conditionId);
+    for (const conditionId of this.#committedStates.keys()) {
+      if (!this.#byCondition.has(conditionId)) this.#committedStates.delete(conditionId);
     }
     for (const [conditionId, state] of this.#native) {
       if (!alarms.nativeByDevice.has(state.device)) this.#native.delete(conditionId);
@@ -424,12 +424,10 @@ export class AlarmEvaluator implements CommandSink {
       events = [...suppressed.events, ...again.events];
     }
     this.#states.set(def.conditionId, state);
-    const durable = durableOf(state);
-    const changed = durable !== this.#committedDurable.get(def.conditionId);
-    if (events.length === 0 && !changed) return;
+    const committed = this.#committedStates.get(def.conditionId);
+    if (events.length === 0 && committed !== undefined && sameDurable(committed, state)) return;
     if (!batch.previous.has(def.conditionId)) batch.previous.set(def.conditionId, current);
     batch.changes.set(def.conditionId, state);
-    batch.durable.set(def.conditionId, durable);
     batch.drafts.push(...events);
   }
 
@@ -528,7 +526,10 @@ export class AlarmEvaluator implements CommandSink {
       this.#failing = code;
       return undefined;
     }
-    for (const [conditionId, durable] of batch.durable) this.#committedDurable.set(conditionId, durable);
+    for (const [conditionId, state] of batch.changes) {
+      if (this.#states.get(conditionId) === state)
+        this.#committedStates.set(conditionId, state as AlarmState);
+    }
     if (this.#failing !== undefined) {
       this.#options.logger.info('the buffer accepts events again');
       this.#failing = undefined;
@@ -556,7 +557,6 @@ class Batch {
   readonly previousNative = new Map<string, NativeState | undefined>();
   readonly previousFloods = new Map<string, FloodState>();
   readonly changes = new Map<string, AlarmState | NativeState | FloodState>();
-  readonly durable = new Map<string, string>();
   readonly drafts: AlarmEventDraft[] = [];
 }
 
@@ -567,12 +567,26 @@ function stamped(evaluation: Evaluation, time: number): Evaluation {
   return { ...evaluation, state: { ...evaluation.state, sampleTime } };
 }
 
-/** The part of a state a restart needs: without the newest sample, reading time and rate or stale memory. */
-function durableOf(state: AlarmState): string {
-  const { sampleTime: _time, memory: _memory, last: _last, pending, ...durable } = state;
-  if (!pending) return JSON.stringify(durable);
-  const { last: _pendingLast, resumed: _resumed, ...timer } = pending;
-  return JSON.stringify({ ...durable, pending: timer });
+/**
+ * Whether two states agree in all a restart needs: everything but the newest
+ * sample, the reading time and rate or stale memory. States are never
+ * modified, so a part that did not change is the same object; comparing
+ * identities keeps this cheap on every reading.
+ */
+function sameDurable(a: AlarmState, b: AlarmState): boolean {
+  return (
+    a.flags === b.flags &&
+    a.process === b.process &&
+    a.pending?.transition === b.pending?.transition &&
+    a.pending?.since === b.pending?.since &&
+    a.pending?.due === b.pending?.due &&
+    a.shelf === b.shelf &&
+    a.realarmAt === b.realarmAt &&
+    a.raises === b.raises &&
+    a.chattering === b.chattering &&
+    a.suppressedBy === b.suppressedBy &&
+    a.activeSince === b.activeSince
+  );
 }
 
 function floodSuppresses(event: AlarmEventDraft, below: Priority): boolean {
