@@ -15,7 +15,7 @@ import { PtyPair } from '../src/simulator/pty-pair.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 import { tempDir } from './buffer/fixtures.ts';
 import { consumeAll, sharedBrokers } from './harness/kafka.ts';
-import { hasSocat } from './harness/notify-socket.ts';
+import { hasSocat } from './harness/socat.ts';
 import { until } from './harness/wait.ts';
 
 function tank(id: string, unitId: number, serial: SerialLine): ModbusRtuDevice {

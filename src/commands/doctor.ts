@@ -15,7 +15,13 @@ import { resolveBrokers, resolveBufferPath, resolvePkiDir, resolveStateDir } fro
 import { probeBroker } from '../producer/kafka-client.ts';
 import { readSaslCredentials } from '../producer/sasl.ts';
 import { GatewayError } from '../system/errors.ts';
-import { checkClock, checkDiskSpace, checkStateDir, type DoctorCheck } from '../system/host-checks.ts';
+import {
+  checkClock,
+  checkDiskSpace,
+  checkNotifySender,
+  checkStateDir,
+  type DoctorCheck,
+} from '../system/host-checks.ts';
 import { createLogger } from '../telemetry/logger.ts';
 
 /** A device clock this far from the gateway's makes source times and gateway times disagree visibly. */
@@ -67,6 +73,7 @@ export async function doctorCommand(file: string, options: DoctorOptions): Promi
       buffer.disk_reserve_bytes ?? DEFAULTS.diskReserveBytes,
     ),
     ...checkStateDir(resolveStateDir(site, env), bufferPath, process.getuid?.()),
+    checkNotifySender(),
   );
   for (const check of checks) print(out, check);
   return summary(out, checks);

@@ -114,6 +114,27 @@ export function checkStateDir(stateDir: string, bufferPath: string, uid: number 
   return checks;
 }
 
+/** The unit is Type=notify: without the notification sender (perl with Socket) systemd never sees the gateway ready. */
+export function checkNotifySender(): DoctorCheck {
+  const probe = spawnSync(
+    'perl',
+    ['-MSocket', '-e', 'socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die "$!\\n"'],
+    {
+      encoding: 'utf8',
+      timeout: 2000,
+    },
+  );
+  if (probe.status === 0) {
+    return { status: 'ok', subject: 'systemd notifications', detail: 'perl can send them' };
+  }
+  return {
+    status: 'warn',
+    subject: 'systemd notifications',
+    detail: `perl cannot send them (${probe.error?.message ?? probe.stderr.trim()})`,
+    fix: 'install perl-base: the service unit waits for readiness and feeds its watchdog through it',
+  };
+}
+
 function existingAncestor(path: string): string {
   let current = path;
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);

@@ -13,8 +13,9 @@ import { SimulatedModbusDevice } from '../../src/simulator/modbus-server.ts';
 import { tempDir } from '../buffer/fixtures.ts';
 import { GatewayProcess, type LogLine } from '../harness/gateway-process.ts';
 import { sharedBrokers } from '../harness/kafka.ts';
-import { hasSocat, NotifySocket } from '../harness/notify-socket.ts';
+import { NotifySocket } from '../harness/notify-socket.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
+import { hasSocat } from '../harness/socat.ts';
 import { until } from '../harness/wait.ts';
 
 describe('gateway run under systemd', { skip: !hasSocat() && 'socat is not installed' }, () => {

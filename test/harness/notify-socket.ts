@@ -44,8 +44,3 @@ export class NotifySocket {
     await once(this.#child, 'exit');
   }
 }
-
-/** Whether socat is installed (scripts/setup.sh installs it on Debian). */
-export function hasSocat(): boolean {
-  return ['/usr/bin/socat', '/usr/local/bin/socat'].some((path) => existsSync(path));
-}

@@ -12,7 +12,7 @@ import { serialSettingsOf } from '../../src/adapters/modbus/driver.ts';
 import type { ModbusRtuDevice, SiteFile } from '../../src/config/schema.ts';
 import { startSimulatedPlant } from '../../src/simulator/plant.ts';
 import { tempDir } from '../buffer/fixtures.ts';
-import { hasSocat } from '../harness/notify-socket.ts';
+import { hasSocat } from '../harness/socat.ts';
 
 test('RTU devices of a site file are served on a pseudo-terminal at their serial port', {
   skip: !hasSocat() && 'socat is not installed',

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkClock, checkDiskSpace, checkStateDir } from '../../src/system/host-checks.ts';
+import {
+  checkClock,
+  checkDiskSpace,
+  checkNotifySender,
+  checkStateDir,
+} from '../../src/system/host-checks.ts';
 import { tempDir } from '../buffer/fixtures.ts';
 
 const DAY = 86_400_000;
@@ -50,4 +55,12 @@ test('a state directory that is a file fails with what to do', () => {
   } finally {
     temp.remove();
   }
+});
+
+test('the systemd notification sender is at hand (perl with Socket)', () => {
+  assert.deepEqual(checkNotifySender(), {
+    status: 'ok',
+    subject: 'systemd notifications',
+    detail: 'perl can send them',
+  });
 });

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { GatewayError } from '../../src/system/errors.ts';
 import { systemdNotifier } from '../../src/system/systemd-notify.ts';
 import { tempDir } from '../buffer/fixtures.ts';
-import { hasSocat, NotifySocket } from '../harness/notify-socket.ts';
+import { NotifySocket } from '../harness/notify-socket.ts';
+import { hasSocat } from '../harness/socat.ts';
 import { until } from '../harness/wait.ts';
 
 describe('systemd notifications over a real datagram socket', {

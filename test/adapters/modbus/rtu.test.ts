@@ -15,7 +15,7 @@ import { SimulatedRtuLine } from '../../../src/simulator/modbus-rtu-line.ts';
 import { PtyPair } from '../../../src/simulator/pty-pair.ts';
 import { GatewayError } from '../../../src/system/errors.ts';
 import { tempDir } from '../../buffer/fixtures.ts';
-import { hasSocat } from '../../harness/notify-socket.ts';
+import { hasSocat } from '../../harness/socat.ts';
 
 function unit(id: string, unitId: number, serial: SerialLine): ModbusRtuDevice {
   return {
