@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: lint and format check, type check, the
-# generated JSON Schema up to date, the build, then every test (unit,
-# integration against a real Kafka broker and simulated PLCs, fault tests).
+# generated JSON Schema up to date, the build, the coverage report of the alarm
+# engine, then every test (unit, integration against a real Kafka broker and
+# simulated PLCs, fault tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,5 +16,7 @@ echo "== device map JSON Schema up to date" >&2
 node scripts/generate-schema.ts --check
 echo "== build" >&2
 npm run --silent build
+echo "== alarm engine unit tests, with line and branch coverage of src/alarms" >&2
+npm run --silent coverage:alarms
 echo "== tests" >&2
 npm test --silent

@@ -17,14 +17,16 @@ import { ALARM_DEFAULTS } from '../config/alarm-defaults.ts';
 import type { AlarmSettings, Priority } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { AreaFloods, floodArea } from './area-floods.ts';
 import type { CommandOutcome, CommandSink, OperatorCommand } from './command.ts';
+import { commandRequest, commandTargets, noneUnder, readableCommand } from './command-targets.ts';
 import { type CompiledAlarms, templateAlarms } from './compile.ts';
 import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
 import { type Evaluation, evaluate, tick } from './engine.ts';
 import { type AlarmEvent, type AlarmEventDraft, SEVERITY } from './event.ts';
 import { evaluateExpression, referencesOf } from './expression.ts';
-import { type FloodBounds, type FloodState, floodBounds, floodStep, restoreFlood } from './flood.ts';
+import { type FloodState, floodBounds, restoreFlood } from './flood.ts';
 import { AlarmKpis, type KpiSnapshot } from './kpis.ts';
 import {
   evaluateNative,
@@ -38,7 +40,7 @@ import { applyCommand } from './operator.ts';
 import { restoreState } from './restore.ts';
 import { type AlarmState, initialState } from './state.ts';
 import { setSuppression } from './suppression.ts';
-import { commandRejectedDraft, floodDraft, type GatewayIdentity } from './system-event.ts';
+import { commandRejectedDraft, type GatewayIdentity } from './system-event.ts';
 
 export interface CommitRequest {
   changes: StateChange[];
@@ -60,9 +62,6 @@ export interface AlarmEvaluatorOptions {
   now?: () => number;
 }
 
-/** Area flood states are kept with the alarm states, under an id no alarm can have. */
-const floodKey = (area: string) => `_flood/${area}`;
-
 export class AlarmEvaluator implements CommandSink {
   readonly #options: AlarmEvaluatorOptions;
   readonly #now: () => number;
@@ -80,8 +79,7 @@ export class AlarmEvaluator implements CommandSink {
   readonly #values = new Map<string, PointValue>();
   /** Alarms whose suppression condition reads a point, by point key. */
   readonly #suppressedByPoint = new Map<string, AlarmDefinition[]>();
-  readonly #floods = new Map<string, FloodState>();
-  readonly #floodBounds: FloodBounds;
+  readonly #floods: AreaFloods;
   readonly #kpis: AlarmKpis;
   #committed = 0;
   /** The error code of the commit failures in progress, if any. */
@@ -90,23 +88,22 @@ export class AlarmEvaluator implements CommandSink {
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#floodBounds = floodBounds(options.settings?.flood);
     this.#kpis = new AlarmKpis(this.#now());
     this.#alarms = options.alarms;
+    this.#floods = new AreaFloods(floodBounds(options.settings?.flood), options.identity, this.#kpis);
     for (const def of options.alarms.all) this.#add(def);
     // What is left is native conditions, alarms of template points (restored on their first reading) and floods.
     for (const [key, saved] of options.restored) {
       if (this.#states.has(key)) continue;
-      if (key.startsWith('_flood/')) {
+      const area = floodArea(key);
+      if (area !== undefined) {
         const flood = restoreFlood(saved);
-        if (flood) this.#floods.set(key.slice('_flood/'.length), flood);
+        if (flood) this.#floods.restore(area, flood);
         continue;
       }
       const native = restoreNativeState(saved);
       if (native && options.alarms.nativeByDevice.has(native.device)) this.#native.set(key, native);
     }
-    for (const [area, flood] of this.#floods)
-      if (flood.since !== undefined) this.#kpis.floodStarted(area, flood.since);
   }
 
   #add(def: AlarmDefinition): void {
@@ -195,7 +192,7 @@ export class AlarmEvaluator implements CommandSink {
 
   /** The alarm performance figures (ISA-18.2) and the alarms active now, for the metrics endpoint. */
   kpis(): KpiSnapshot {
-    return this.#kpis.snapshot(this.#now(), this.#states, this.#byCondition, this.#floods);
+    return this.#kpis.snapshot(this.#now(), this.#states, this.#byCondition, this.#floods.states);
   }
 
   /** Returns false when the events these readings produced could not be committed. */
@@ -307,72 +304,43 @@ export class AlarmEvaluator implements CommandSink {
 
   command(command: OperatorCommand): CommandOutcome {
     const { identity } = this.#options;
-    if (this.#options.commandApplied?.(command.command_id))
+    if (this.#options.commandApplied?.(command.command_id)) {
       return { accepted: true, duplicate: true, events: [] };
+    }
     if (command.site !== identity.site) {
       return this.reject(
         command,
         `the command is for site ${command.site}; this gateway serves ${identity.site}`,
       );
     }
-    const now = this.#now();
-    const actor = {
-      actor: command.actor,
-      ...(command.comment === undefined ? {} : { comment: command.comment }),
-      commandId: command.command_id,
-    };
-    const request = {
-      action: command.action,
-      actor,
-      ...(command.duration_ms === undefined ? {} : { duration_ms: command.duration_ms }),
-      ...(command.one_shot === undefined ? {} : { one_shot: command.one_shot }),
-    };
-    const maxShelveMs = this.#options.settings?.max_shelve_ms ?? ALARM_DEFAULTS.maxShelveMs;
-    const targets = this.#targetsOf(command);
+    const targets = commandTargets(command, {
+      byCondition: this.#byCondition,
+      definitions: this.#definitions,
+      states: this.#states,
+      isNative: (conditionId) => this.#native.has(conditionId),
+    });
     if (typeof targets === 'string') return this.reject(command, targets);
+    const now = this.#now();
+    const request = commandRequest(command);
+    const maxShelveMs = this.#options.settings?.max_shelve_ms ?? ALARM_DEFAULTS.maxShelveMs;
     const batch = new Batch();
     const refusals: string[] = [];
     for (const def of targets) {
       const state = this.#states.get(def.conditionId) ?? initialState(def);
       const result = applyCommand(def, state, request, now, this.#options.newId, maxShelveMs);
-      if (!result.accepted) {
-        refusals.push(`${def.conditionId}: ${result.reason}`);
-        continue;
-      }
-      this.#apply(batch, def, () => result.evaluation);
+      if (result.accepted) this.#apply(batch, def, () => result.evaluation);
+      else refusals.push(result.reason);
     }
     if (batch.drafts.length === 0) {
-      const reason =
-        command.scope === undefined
-          ? (refusals[0] ?? 'nothing to do').replace(/^[^:]*: /, '')
-          : `no alarm under ${command.scope} is unacknowledged`;
-      return this.reject(command, reason);
+      return this.reject(
+        command,
+        command.scope === undefined ? (refusals[0] ?? 'nothing to do') : noneUnder(command.scope),
+      );
     }
     const events = this.#commit(batch, command.command_id);
     if (!events)
       throw new GatewayError('BUFFER_WRITE', `command ${command.command_id} could not be committed`);
     return { accepted: true, duplicate: false, events };
-  }
-
-  /** The alarms a command acts on, or why there are none. */
-  #targetsOf(command: OperatorCommand): AlarmDefinition[] | string {
-    if (command.condition_id !== undefined) {
-      const def = this.#byCondition.get(command.condition_id);
-      if (def) return [def];
-      if (this.#native.has(command.condition_id)) {
-        return `${command.condition_id} is a condition of its OPC UA server; acknowledge it there`;
-      }
-      return `no alarm ${command.condition_id} on this gateway`;
-    }
-    if (command.scope === undefined) return 'the command names neither condition_id nor scope';
-    if (command.action !== 'ack')
-      return `only ack applies to a scope; ${command.action} needs one condition_id`;
-    const prefix = `${command.scope.replace(/\/+$/, '')}/`;
-    const defs = this.#definitions.filter(
-      (def) =>
-        def.conditionId.startsWith(prefix) && !(this.#states.get(def.conditionId)?.flags.acked ?? true),
-    );
-    return defs.length > 0 ? defs : `no alarm under ${command.scope} is unacknowledged`;
   }
 
   reject(received: Partial<Record<keyof OperatorCommand, unknown>>, reason: string): CommandOutcome {
@@ -382,7 +350,7 @@ export class AlarmEvaluator implements CommandSink {
     }
     const draft = commandRejectedDraft(
       this.#options.identity,
-      readable(received),
+      readableCommand(received),
       reason,
       this.#now(),
       this.#options.newId,
@@ -402,11 +370,10 @@ export class AlarmEvaluator implements CommandSink {
   #apply(batch: Batch, def: AlarmDefinition, step: (state: AlarmState) => Evaluation): void {
     const current = this.#states.get(def.conditionId) ?? initialState(def);
     let { state, events } = step(current);
-    const area = this.#floods.get(def.area);
     const suppressBelow = this.#options.settings?.flood?.suppress_below;
     // During a flood a low-priority raise is suppressed rather than annunciated; it shows when the flood ends.
     if (
-      area?.since !== undefined &&
+      this.#floods.inFlood(def.area) &&
       suppressBelow &&
       events.some((event) => floodSuppresses(event, suppressBelow))
     ) {
@@ -433,46 +400,12 @@ export class AlarmEvaluator implements CommandSink {
 
   /** Counts the raises this batch annunciates per area; a flood starting or ending is an event in the same commit. */
   #noteFloods(batch: Batch, now: number): void {
-    const raisesByArea = new Map<string, number[]>();
-    for (const draft of batch.drafts) {
-      if (draft.kind === 'system' || (draft.transition !== 'raise' && draft.transition !== 'realarm'))
-        continue;
-      this.#kpis.annunciated(draft.condition_id, draft.area, now);
-      const list = raisesByArea.get(draft.area) ?? [];
-      list.push(now);
-      raisesByArea.set(draft.area, list);
-    }
-    const areas = new Set([
-      ...raisesByArea.keys(),
-      ...[...this.#floods].filter(([, flood]) => flood.raises.length > 0).map(([area]) => area),
-    ]);
-    for (const area of areas) {
-      const before = this.#floods.get(area) ?? { raises: [] };
-      const step = floodStep(before, raisesByArea.get(area) ?? [], now, this.#floodBounds);
-      this.#floods.set(area, step.state);
-      if (!batch.previousFloods.has(area)) batch.previousFloods.set(area, before);
-      const persist =
-        raisesByArea.has(area) || step.change || step.state.raises.length !== before.raises.length;
-      if (!persist) continue;
-      batch.changes.set(floodKey(area), step.state);
-      if (!step.change) continue;
-      const bounds = this.#floodBounds;
-      batch.drafts.push(
-        floodDraft(
-          this.#options.identity,
-          area,
-          step.change.started,
-          { alarms: step.change.alarms, ...bounds },
-          now,
-          this.#options.newId,
-        ),
-      );
-      if (step.change.started) this.#kpis.floodStarted(area, now);
-      else {
-        this.#kpis.floodEnded(area, now);
-        this.#endFloodSuppression(batch, area, now);
-      }
-    }
+    const outcome = this.#floods.note(batch.drafts, now, this.#options.newId);
+    for (const [area, state] of outcome.previous)
+      if (!batch.previousFloods.has(area)) batch.previousFloods.set(area, state);
+    for (const [key, state] of outcome.changes) batch.changes.set(key, state);
+    batch.drafts.push(...outcome.drafts);
+    for (const area of outcome.ended) this.#endFloodSuppression(batch, area, now);
   }
 
   #endFloodSuppression(batch: Batch, area: string, now: number): void {
@@ -516,7 +449,7 @@ export class AlarmEvaluator implements CommandSink {
         if (state === undefined) this.#native.delete(conditionId);
         else this.#native.set(conditionId, state);
       }
-      for (const [area, flood] of batch.previousFloods) this.#floods.set(area, flood);
+      this.#floods.rollBack(batch.previousFloods);
       const code = error instanceof GatewayError ? error.code : 'unknown';
       // A full or broken buffer refuses every commit until it recovers: one line per episode, not per reading.
       if (code !== this.#failing) {
@@ -591,31 +524,4 @@ function sameDurable(a: AlarmState, b: AlarmState): boolean {
 
 function floodSuppresses(event: AlarmEventDraft, below: Priority): boolean {
   return event.transition === 'raise' && event.severity < SEVERITY[below];
-}
-
-/** What a rejection event repeats of a command: its known fields, short. */
-function readable(received: Partial<Record<keyof OperatorCommand, unknown>>): Record<string, unknown> {
-  const fields = [
-    'command_id',
-    'site',
-    'action',
-    'condition_id',
-    'scope',
-    'actor',
-    'comment',
-    'duration_ms',
-    'one_shot',
-  ] as const;
-  const out: Record<string, unknown> = {};
-  for (const field of fields) {
-    const value = received[field];
-    if (value === undefined) continue;
-    out[field] =
-      typeof value === 'string'
-        ? value.slice(0, 256)
-        : typeof value === 'number' || typeof value === 'boolean'
-          ? value
-          : String(value).slice(0, 256);
-  }
-  return out;
 }
