@@ -11,9 +11,8 @@ import { probeDevice } from '../adapters/probe.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
 import type { Device, SiteFile } from '../config/schema.ts';
-import { resolveBrokers, resolveBufferPath, resolvePkiDir, resolveStateDir } from '../gateway.ts';
-import { probeBroker } from '../producer/kafka-client.ts';
-import { readSaslCredentials } from '../producer/sasl.ts';
+import { resolveBufferPath, resolvePkiDir, resolveStateDir } from '../gateway.ts';
+import { probeBroker } from '../producer/broker-probe.ts';
 import { GatewayError } from '../system/errors.ts';
 import {
   checkClock,
@@ -60,7 +59,7 @@ export async function doctorCommand(file: string, options: DoctorOptions): Promi
   ];
   const [devices, broker] = await Promise.all([
     Promise.all(site.devices.map((device) => deviceChecks(site, device, env, options.timeoutMs))),
-    brokerCheck(site, env),
+    brokerCheck(site, env, options.timeoutMs),
   ]);
   checks.push(...devices.flat(), broker);
   const bufferPath = resolveBufferPath(site, env);
@@ -135,42 +134,19 @@ async function deviceChecks(
 async function brokerCheck(
   site: SiteFile,
   env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
 ): Promise<DoctorCheck> {
-  const kafka = site.gateway.kafka ?? {};
-  const brokers = resolveBrokers(site, env);
-  const topic = kafka.topic ?? DEFAULTS.topic;
-  const subject = 'broker';
-  try {
-    const found = await probeBroker(
-      {
-        brokers,
-        clientId: `${kafka.client_id ?? DEFAULTS.clientId}-${site.gateway.id}-doctor`,
-        idempotent: false,
-        requestTimeoutMs: kafka.request_timeout_ms ?? DEFAULTS.requestTimeoutMs,
-        logger: createLogger('silent'),
-        ...(kafka.sasl ? { sasl: readSaslCredentials(kafka.sasl, env) } : {}),
-      },
-      topic,
-    );
-    const cluster = `${brokers.join(',')}: ${found.brokers.length} broker(s)${kafka.sasl ? `, signed in as ${kafka.sasl.username}` : ''}`;
-    if (found.topicExists) return { status: 'ok', subject, detail: `${cluster}; topic ${topic} exists` };
-    return {
-      status: 'warn',
-      subject,
-      detail: `${cluster}; topic ${topic} does not exist (or may not be described)`,
-      fix: 'the gateway creates it at start when it may (CREATE on the cluster); otherwise create it, see docs/kafka-security.md',
-    };
-  } catch (error) {
-    if (error instanceof GatewayError) {
-      return { status: 'fail', subject, detail: `${error.code}: ${error.message}`, fix: error.todo };
-    }
-    return {
-      status: 'fail',
-      subject,
-      detail: `${brokers.join(',')}: ${(error as Error).message}`,
-      fix: 'check the broker addresses (gateway.kafka.brokers or KAFKA_BROKERS) and the network path; events wait in the buffer meanwhile',
-    };
-  }
+  const probe = await probeBroker(site, { env, timeoutMs });
+  if (!probe.ok) return { status: 'fail', subject: 'broker', detail: probe.summary };
+  const detail = `${probe.brokers.join(',')}: ${probe.summary}`;
+  if (probe.topics.every((topic) => topic.status === 'present'))
+    return { status: 'ok', subject: 'broker', detail };
+  return {
+    status: 'warn',
+    subject: 'broker',
+    detail,
+    fix: 'the gateway creates a missing topic at start when it may (CREATE on the cluster); otherwise create it, see docs/kafka-security.md',
+  };
 }
 
 /** When this release was built: a clock before it is certainly wrong. */

@@ -273,19 +273,22 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
   };
 }
 
-export interface BrokerProbe {
-  /** Brokers of the cluster as its metadata lists them. */
-  brokers: string[];
-  /** Whether the topic exists (and this principal may describe it). */
-  topicExists: boolean;
+export interface ClusterView {
+  clusterId: string;
+  brokers: number;
+  /** Whether each topic exists (a principal without DESCRIBE cannot tell it from missing). */
+  topics: Map<string, boolean>;
 }
 
 /**
  * Connects, signs in and reads the cluster metadata without producing or
- * creating anything, for `gateway doctor`. Failures come as GatewayErrors
- * where the cause is known (authentication, ACLs), as they are otherwise.
+ * creating anything, for diagnosis. Failures come as GatewayErrors where the
+ * cause is known (authentication, ACLs), as they are otherwise.
  */
-export async function probeBroker(options: BrokerClientOptions, topic: string): Promise<BrokerProbe> {
+export async function describeCluster(
+  options: BrokerClientOptions,
+  topics: readonly string[],
+): Promise<ClusterView> {
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -300,12 +303,14 @@ export async function probeBroker(options: BrokerClientOptions, topic: string): 
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    const topics = await admin.listTopics();
+    const existing = new Set(await admin.listTopics());
     return {
-      brokers: cluster.brokers.map((broker) => `${broker.host}:${broker.port}`),
-      topicExists: topics.includes(topic),
+      clusterId: cluster.clusterId,
+      brokers: cluster.brokers.length,
+      topics: new Map(topics.map((topic) => [topic, existing.has(topic)])),
     };
   } catch (error) {
+    const topic = topics[0] ?? '';
     throw configurationError(error, { topic, principal: principalOf(options.sasl?.username) }) ?? error;
   } finally {
     await admin.disconnect().catch(() => {});
