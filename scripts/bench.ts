@@ -3,10 +3,10 @@
  * simulated PLCs: buffer → broker throughput, end-to-end latency on a
  * 1,000-point plant, Modbus read rate with and without the request planner,
  * OPC UA notifications per second, MQTT ingest at QoS 0 and 1 through a real Mosquitto, catch-up after an
- * outage, the alarm engine on 10,000 points, and memory. Prints the machine and every figure with its method as it goes,
- * then the whole report as Markdown (docs/benchmarks.md is written from it).
+ * outage, the alarm engine on 10,000 points, encodings and compression codecs, and memory. Prints the machine and
+ * every figure with its method as it goes, then the whole report as Markdown (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output]
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -27,6 +27,7 @@ import { benchModbus } from './bench/section-modbus.ts';
 import { benchMqtt } from './bench/section-mqtt.ts';
 import { benchOpcua } from './bench/section-opcua.ts';
 import { benchOutage } from './bench/section-outage.ts';
+import { benchOutput } from './bench/section-output.ts';
 import { dec1, mib } from './bench/stats.ts';
 
 const options = parseOptions(process.argv.slice(2));
@@ -46,7 +47,8 @@ try {
     options.sections.has('latency') ||
     options.sections.has('buffer') ||
     options.sections.has('catchup') ||
-    options.sections.has('mqtt');
+    options.sections.has('mqtt') ||
+    options.sections.has('output');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -97,6 +99,17 @@ try {
 
   if (options.sections.has('alarms')) {
     benchAlarms(report, { dir, polls: options.alarmPolls, logger, log: progress });
+  }
+
+  if (broker && options.sections.has('output')) {
+    await benchOutput(report, {
+      brokers: broker.brokers,
+      dir,
+      events: options.outputEvents,
+      logDir: broker.logDir,
+      logger,
+      log: progress,
+    });
   }
 
   if (options.sections.has('outage')) {

@@ -22,7 +22,7 @@ import { DEFAULTS } from './config/defaults.ts';
 import type { Device, SiteFile } from './config/schema.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
-import { recordShape } from './producer/record.ts';
+import { outputPlan } from './producer/output-plan.ts';
 import { readSaslCredentials } from './producer/sasl.ts';
 import { GatewayError } from './system/errors.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
@@ -120,6 +120,7 @@ export class Gateway {
     this.#site = site;
     this.#env = env;
     const kafka = site.gateway.kafka ?? {};
+    const output = outputPlan(kafka);
 
     const buffer = site.gateway.buffer ?? {};
     const whenFull = buffer.when_full ?? DEFAULTS.whenFull;
@@ -127,7 +128,7 @@ export class Gateway {
     this.#outbox = new Outbox({
       path: resolveBufferPath(site, env),
       synchronous: buffer.synchronous ?? 'full',
-      shapeOf: recordShape,
+      shapeOf: output.shapeOf,
       cipher: resolveBufferCipher(site, env),
       bounded: {
         bounds: {
@@ -164,12 +165,10 @@ export class Gateway {
         requestTimeoutMs: kafka.request_timeout_ms ?? DEFAULTS.requestTimeoutMs,
         logger: producerLogger,
         ...(kafka.sasl ? { sasl: readSaslCredentials(kafka.sasl, env) } : {}),
+        compression: output.compression,
       }),
-      topic: {
-        topic: kafka.topic ?? DEFAULTS.topic,
-        partitions: kafka.partitions ?? DEFAULTS.partitions,
-        ...(kafka.replication_factor ? { replicationFactor: kafka.replication_factor } : {}),
-      },
+      topics: output.topics,
+      recordsOf: output.recordsOf,
       batchMaxEvents: kafka.batch_max_events ?? DEFAULTS.batchMaxEvents,
       batchMaxBytes: kafka.batch_max_bytes ?? DEFAULTS.batchMaxBytes,
       ...(kafka.drain_max_events_per_s ? { drainMaxEventsPerSecond: kafka.drain_max_events_per_s } : {}),

@@ -3,6 +3,7 @@
  * single-node Kafka started for the run and stopped at the end.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { layout } from '../kafka/data-dir.ts';
 import { KAFKA_VERSION, KafkaBroker } from '../kafka-broker.ts';
 import { cpuSecondsOf } from './cpu.ts';
 
@@ -12,6 +13,8 @@ export interface BenchBroker {
   peakRssBytes(): number | undefined;
   /** CPU time the broker JVM used so far, under the same condition. */
   cpuSeconds(): number | undefined;
+  /** The broker's log.dirs, when it runs on this machine under our control. */
+  logDir: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function benchBroker(log: (line: string) => void): Promise<BenchBro
       brokers: external,
       peakRssBytes: () => undefined,
       cpuSeconds: () => undefined,
+      logDir: undefined,
       stop: async () => {},
     };
   }
@@ -45,6 +49,7 @@ export async function benchBroker(log: (line: string) => void): Promise<BenchBro
     brokers: broker.brokers,
     peakRssBytes: () => (pid === undefined ? undefined : peakRssOf(pid)),
     cpuSeconds: () => (pid === undefined ? undefined : cpuSecondsOf(pid)),
+    logDir: layout(broker.dataDir).logDir,
     stop: () => broker.stop(),
   };
 }

@@ -10,6 +10,7 @@ import { Outbox } from '../../src/buffer/outbox.ts';
 import { DEFAULTS } from '../../src/config/defaults.ts';
 import { Forwarder } from '../../src/producer/forwarder.ts';
 import { createBrokerClient } from '../../src/producer/kafka-client.ts';
+import { forwardingTo } from '../../src/producer/output-plan.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
 import { draft } from '../../test/buffer/fixtures.ts';
@@ -72,7 +73,7 @@ export async function measureCatchUp(plan: CatchUpPlan): Promise<CatchUpRun> {
       requestTimeoutMs: DEFAULTS.requestTimeoutMs,
       logger: plan.logger,
     }),
-    topic: { topic, partitions: DEFAULTS.partitions },
+    ...forwardingTo(topic),
     batchMaxEvents: DEFAULTS.batchMaxEvents,
     batchMaxBytes: DEFAULTS.batchMaxBytes,
     logger: plan.logger,

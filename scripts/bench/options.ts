@@ -10,6 +10,7 @@ export const SECTIONS = [
   'mqtt',
   'outage',
   'alarms',
+  'output',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
@@ -31,6 +32,8 @@ export interface BenchOptions {
   outageSeconds: number;
   /** Polls of the 10,000-point site in the alarm engine run. */
   alarmPolls: number;
+  /** Events per encoding and codec in the output run. */
+  outputEvents: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -46,7 +49,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --opcua-seconds N   seconds per OPC UA notification run (default 10; quick 4)
   --messages N        MQTT messages per QoS run (default 20000; quick 5000)
   --outage-seconds N  length of the broker outage run (default 180; quick 40)
-  --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)`;
+  --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)
+  --output-events N   events per encoding and codec (default 50000; quick 10000)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -72,6 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       messages: { type: 'string' },
       'alarm-polls': { type: 'string' },
       'outage-seconds': { type: 'string' },
+      'output-events': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -98,5 +103,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     mqttMessages: count('messages', values.messages, quick ? 5000 : 20_000),
     outageSeconds: count('outage-seconds', values['outage-seconds'], quick ? 40 : 180),
     alarmPolls: count('alarm-polls', values['alarm-polls'], quick ? 20 : 100),
+    outputEvents: count('output-events', values['output-events'], quick ? 10_000 : 50_000),
   };
 }

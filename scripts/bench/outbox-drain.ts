@@ -8,6 +8,7 @@ import { Outbox } from '../../src/buffer/outbox.ts';
 import { DEFAULTS } from '../../src/config/defaults.ts';
 import { Forwarder } from '../../src/producer/forwarder.ts';
 import { type BrokerClient, createBrokerClient } from '../../src/producer/kafka-client.ts';
+import { forwardingTo } from '../../src/producer/output-plan.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
 import { topicSize, uniqueTopic } from '../../test/harness/kafka.ts';
@@ -101,10 +102,10 @@ export async function measureDrain(plan: DrainPlan): Promise<DrainRun> {
   });
   const client: BrokerClient = {
     ensureTopic: (spec) => real.ensureTopic(spec),
-    async send(name, records) {
+    async send(records) {
       const started = performance.now();
       try {
-        await real.send(name, records);
+        await real.send(records);
       } finally {
         spent.send += performance.now() - started;
       }
@@ -116,7 +117,7 @@ export async function measureDrain(plan: DrainPlan): Promise<DrainRun> {
   const forwarder = new Forwarder({
     outbox,
     client,
-    topic: { topic, partitions: DEFAULTS.partitions },
+    ...forwardingTo(topic),
     batchMaxEvents: plan.batchMaxEvents,
     batchMaxBytes: plan.batchMaxBytes,
     logger: plan.logger,

@@ -10,6 +10,7 @@ import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-c
 import { DEFAULTS } from './defaults.ts';
 import { checkMqttDevices } from './mqtt-checks.ts';
 import { checkOpcuaDevice } from './opcua-checks.ts';
+import { checkOutput } from './output-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
 import { checkSecret } from './secret-checks.ts';
@@ -49,6 +50,7 @@ export function crossCheck(site: unknown, context: CheckContext): void {
   checkAlarmIdentities(context, site, devices);
   checkAlarmReferences(context, devices);
   checkKafkaSecret(context, site);
+  checkOutput(context, site);
 }
 
 function checkKafkaSecret(context: CheckContext, site: Record<string, unknown>): void {

@@ -11,12 +11,14 @@ import { DEFAULTS } from './defaults.ts';
 import { ModbusRtuDevice, ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
+import { OutputSettings, TopicName } from './output-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
 
 export * from './alarm-schema.ts';
 export * from './modbus-schema.ts';
 export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
+export * from './output-schema.ts';
 export * from './schema-common.ts';
 
 export const Device = Tagged('protocol', [ModbusTcpDevice, ModbusRtuDevice, OpcuaDevice, MqttDevice]);
@@ -52,7 +54,14 @@ export const KafkaSettings = strict({
     }),
   ),
   client_id: Type.Optional(Type.String({ default: DEFAULTS.clientId })),
-  topic: Type.Optional(Type.String({ minLength: 1, default: DEFAULTS.topic })),
+  topic: Type.Optional(
+    Type.String({
+      ...TopicName,
+      default: DEFAULTS.topic,
+      description: 'Default topic: events no route matches.',
+    }),
+  ),
+  ...OutputSettings,
   batch_max_events: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULTS.batchMaxEvents })),
   batch_max_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: DEFAULTS.batchMaxBytes })),
   request_timeout_ms: Type.Optional(

@@ -16,11 +16,15 @@ import {
   TopicMissingError,
   type TopicSpec,
 } from './kafka-client.ts';
+import type { RecordsOf } from './outgoing.ts';
 
 export interface ForwarderOptions {
   outbox: Outbox;
   client: BrokerClient;
-  topic: TopicSpec;
+  /** Every topic records may go to, created when missing before the first send. */
+  topics: readonly TopicSpec[];
+  /** The records a batch of events becomes (outgoing.ts). */
+  recordsOf: RecordsOf;
   batchMaxEvents: number;
   batchMaxBytes: number;
   logger: Logger;
@@ -117,7 +121,7 @@ export class Forwarder {
   }
 
   async #ensureTopic(): Promise<void> {
-    await this.#options.client.ensureTopic(this.#options.topic);
+    for (const topic of this.#options.topics) await this.#options.client.ensureTopic(topic);
     this.#topicReady = true;
   }
 
@@ -138,10 +142,7 @@ export class Forwarder {
   }
 
   async #send(events: readonly StoredEvent[]): Promise<void> {
-    await this.#options.client.send(
-      this.#options.topic.topic,
-      events.map((event) => ({ key: event.key, value: event.payload, headers: event.headers })),
-    );
+    await this.#options.client.send(await this.#options.recordsOf(events));
     this.#options.outbox.remove(events);
     this.stats.delivered += events.length;
     this.stats.batches += 1;

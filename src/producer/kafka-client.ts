@@ -2,15 +2,27 @@
  * The only module that imports kafkajs. The rest of the gateway sees a small
  * promise-based interface: connect, make sure the topic exists, send a batch.
  */
-import { Kafka, type LogEntry, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import kafkajs, {
+  type CompressionTypes,
+  Kafka,
+  type LogEntry,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import type { Compression } from '../config/output-schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { createGrant, idempotentGrant, principalOf, topicGrant } from './authorization.ts';
+import { BATCH_CODECS } from './compression-codecs.ts';
 import type { SaslCredentials } from './sasl.ts';
 
 export interface OutgoingRecord {
+  topic: string;
   key: string;
-  value: string;
+  /** null is a tombstone: a compacted topic forgets the key. */
+  value: string | Buffer | null;
   headers: Record<string, string>;
 }
 
@@ -22,12 +34,15 @@ export interface BrokerClientOptions {
   logger: Logger;
   /** Signs in with SASL; without it the connection is unauthenticated (User:ANONYMOUS). */
   sasl?: SaslCredentials;
+  compression?: Compression;
 }
 
 export interface TopicSpec {
   topic: string;
   partitions: number;
   replicationFactor?: number;
+  /** Topic configuration set when the gateway creates it, e.g. cleanup.policy. */
+  config?: Readonly<Record<string, string>>;
 }
 
 export type RejectionReason = 'too_large' | 'not_authorized' | 'invalid';
@@ -142,7 +157,7 @@ export interface BrokerClient {
    * Resolves only when every record was acknowledged by all in-sync replicas.
    * Throws RecordsRejectedError when the broker refused them for good.
    */
-  send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
+  send(records: readonly OutgoingRecord[]): Promise<void>;
   /** Drops connections and producer state; the next call reconnects from scratch. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -158,6 +173,46 @@ function logCreator(logger: Logger) {
       if (level === logLevel.ERROR || level === logLevel.WARN) logger.debug(line, message);
       else logger.trace(line, message);
     };
+}
+
+// kafkajs is CommonJS and Node cannot see these through its `export`s statically.
+const { CompressionCodecs, CompressionTypes: Codec } = kafkajs;
+
+const COMPRESSION_TYPES: Record<Compression, CompressionTypes> = {
+  none: Codec.None,
+  gzip: Codec.GZIP,
+  lz4: Codec.LZ4,
+  zstd: Codec.ZSTD,
+  snappy: Codec.Snappy,
+};
+CompressionCodecs[Codec.LZ4] = () => BATCH_CODECS.lz4;
+CompressionCodecs[Codec.ZSTD] = () => BATCH_CODECS.zstd;
+CompressionCodecs[Codec.Snappy] = () => BATCH_CODECS.snappy;
+
+/** The partition kafkajs (like the Java client: murmur2 of the key) gives a key among `partitions`. */
+export function partitionOf(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  return Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata, message: { key, value: null } });
+}
+
+/** Records grouped by topic, each topic's in the order given. */
+function byTopic(records: readonly OutgoingRecord[]) {
+  const topics = new Map<
+    string,
+    { key: string; value: string | Buffer | null; headers: Record<string, string> }[]
+  >();
+  for (const { topic, key, value, headers } of records) {
+    const messages = topics.get(topic) ?? [];
+    messages.push({ key, value, headers });
+    topics.set(topic, messages);
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }
 
 export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
@@ -217,6 +272,9 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
               topic: spec.topic,
               numPartitions: spec.partitions,
               ...(spec.replicationFactor ? { replicationFactor: spec.replicationFactor } : {}),
+              ...(spec.config
+                ? { configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })) }
+                : {}),
             },
           ],
         });
@@ -235,7 +293,9 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       }
     },
 
-    async send(topic, records) {
+    async send(records) {
+      const topicMessages = byTopic(records);
+      const topic = topicMessages.map((group) => group.topic).join(', ');
       const access = { topic, principal };
       let active: Producer;
       try {
@@ -244,15 +304,11 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
         throw configurationError(error, access) ?? error;
       }
       try {
-        await active.send({
-          topic,
+        await active.sendBatch({
+          topicMessages,
           acks: -1,
           timeout: options.requestTimeoutMs,
-          messages: records.map((record) => ({
-            key: record.key,
-            value: record.value,
-            headers: record.headers,
-          })),
+          compression: COMPRESSION_TYPES[options.compression ?? 'none'],
         });
       } catch (error) {
         const missing = brokerError(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION');

@@ -201,6 +201,11 @@ export const ERRORS = {
     what: 'the broker cannot be reached; events accumulate in the buffer',
     todo: 'check broker addresses and the network path; nothing is lost while it is down',
   },
+  PRODUCER_REGISTRY: {
+    stage: 'producer',
+    what: 'the schema registry did not register the event schema; events wait in the buffer and the gateway retries',
+    todo: "check gateway.kafka.schema_registry.url and the registry's message (an incompatible earlier schema under the same subject must be resolved there)",
+  },
   SYSTEMD_NOTIFY: {
     stage: 'system',
     what: 'readiness and watchdog notifications cannot be sent to systemd',

@@ -131,6 +131,8 @@ export interface ConsumedRecord {
   key: string | null;
   /** UTF-8 text; a null value (tombstone) reads as ''. */
   value: string;
+  /** The value's bytes, null for a tombstone. */
+  raw: Buffer | null;
   /** UTF-8 text; when a header name repeats, its last value. */
   headers: Record<string, string>;
   partition: number;
@@ -164,6 +166,7 @@ function toRecord(partition: number, message: KafkaMessage): ConsumedRecord {
   return {
     key: message.key === null ? null : message.key.toString(),
     value: message.value === null ? '' : message.value.toString(),
+    raw: message.value,
     headers: headerText(message.headers),
     partition,
     offset: message.offset,

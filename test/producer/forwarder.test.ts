@@ -9,6 +9,7 @@ import {
   RecordsRejectedError,
   type TopicSpec,
 } from '../../src/producer/kafka-client.ts';
+import { forwardingTo } from '../../src/producer/output-plan.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -34,18 +35,18 @@ class ScriptedBroker implements BrokerClient {
     }
   }
 
-  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    this.attempts.push(records.map((record) => (JSON.parse(record.value) as { seq: number }).seq));
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
+    this.attempts.push(records.map((record) => (JSON.parse(String(record.value)) as { seq: number }).seq));
     if (this.sendDelayMs) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMs));
     if (this.down) throw new Error('connection refused');
-    if (records.some((record) => record.value.includes(this.poison))) {
+    if (records.some((record) => String(record.value).includes(this.poison))) {
       throw new RecordsRejectedError(
         'too_large',
         'MESSAGE_TOO_LARGE',
         'The request included a message larger than the max message size the server will accept',
       );
     }
-    this.acknowledged.push({ topic, records: [...records] });
+    this.acknowledged.push({ topic: records[0]?.topic ?? '', records: [...records] });
   }
 
   async reset(): Promise<void> {
@@ -58,7 +59,7 @@ class ScriptedBroker implements BrokerClient {
 
   seqs(): number[] {
     return this.acknowledged.flatMap((batch) =>
-      batch.records.map((r) => (JSON.parse(r.value) as { seq: number }).seq),
+      batch.records.map((r) => (JSON.parse(String(r.value)) as { seq: number }).seq),
     );
   }
 }
@@ -68,7 +69,7 @@ function forwarderOf(outbox: Outbox, options: Partial<ForwarderOptions> = {}): F
   return new Forwarder({
     outbox,
     client: broker,
-    topic: { topic: 'alarms', partitions: 3 },
+    ...forwardingTo('alarms'),
     batchMaxEvents: 2,
     batchMaxBytes: 1e6,
     logger: createLogger('silent'),

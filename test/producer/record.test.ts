@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordShape } from '../../src/producer/record.ts';
+import { recordShape, recordShaper } from '../../src/producer/record.ts';
 import { draft } from '../buffer/fixtures.ts';
 
 test('the record key is the asset path and the headers carry what consumers route and partition by', () => {
@@ -16,4 +16,21 @@ test('the record key is the asset path and the headers carry what consumers rout
       priority: 'critical',
     },
   });
+});
+
+test('each key strategy keys by its level of the hierarchy', () => {
+  const event = { ...draft(), seq: 1 };
+  const keys = Object.fromEntries(
+    (['asset', 'condition_id', 'line', 'site'] as const).map((strategy) => [
+      strategy,
+      recordShaper(strategy)(event).key,
+    ]),
+  );
+  assert.deepEqual(keys, {
+    asset: 'site-a/area-1/line-1/asset-1',
+    condition_id: 'site-a/area-1/line-1/asset-1/temperature/temp',
+    line: 'site-a/area-1/line-1',
+    site: 'site-a',
+  });
+  assert.deepEqual(recordShaper('line')(event).headers, recordShape(event).headers);
 });

@@ -1,5 +1,5 @@
 /**
- * The only module that touches protobuf: Sparkplug B payloads to plain
+ * The only module of the MQTT adapter that touches protobuf: Sparkplug B payloads to plain
  * objects and back. 64-bit fields are read as decimal strings and become
  * numbers here (beyond 2^53 they lose precision, as any engineering value
  * would in a double anyway).
