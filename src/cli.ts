@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { certsCommand } from './commands/certs.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { ALARMS_USAGE, alarmsCommand, LOGLEVEL_USAGE, logLevelCommand } from './commands/operator.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -15,6 +16,9 @@ const USAGE = `Usage: gateway <command> [options]
 Commands:
   run --config <site.yaml>     Run the gateway: poll devices, raise alarms, buffer and forward events
   validate <site.yaml>         Check a site file; print every problem with file:line:col; exit 1 if any
+  doctor --config <site.yaml>  Check the site file, every device (one read each), the broker, the clock,
+                               disk space and permissions; say what to fix; exit 1 on a problem
+                               (--timeout MS per device and broker, default 5000)
   simulate <site.yaml>         Serve simulated PLCs for every device of a site file
   buffer --config <site.yaml> stats | peek | export | dlq list | dlq requeue <seq …> | dlq requeue --all
                                Inspect the buffer, export its events (JSON lines; --dead-letters),
@@ -79,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       'one-shot'?: boolean | undefined;
       url?: string | undefined;
       'token-file'?: string | undefined;
+      timeout?: string | undefined;
     };
     positionals: string[];
   };
@@ -101,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
         'one-shot': { type: 'boolean' },
         url: { type: 'string' },
         'token-file': { type: 'string' },
+        timeout: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -126,6 +132,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
+    case 'doctor': {
+      const { timeout } = parsed.values;
+      if (!file) return usageError('doctor needs --config <site.yaml>');
+      if (timeout !== undefined && !/^[1-9][0-9]*$/.test(timeout))
+        return usageError('--timeout needs a positive number of milliseconds');
+      return doctorCommand(file, { timeoutMs: timeout === undefined ? 5000 : Number(timeout) });
+    }
     case 'validate':
       return file ? validateCommand(file) : usageError('validate needs a site file');
     case 'simulate':

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
 import type { DeviceStatus } from './adapters/runner.ts';
@@ -22,7 +23,7 @@ import type { Recovery } from './buffer/integrity.ts';
 import { readKeyFile } from './buffer/key-file.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
-import type { SiteFile } from './config/schema.ts';
+import type { Device, SiteFile } from './config/schema.ts';
 import { brokerConnection, resolveBrokers } from './producer/connection.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { createBrokerClient } from './producer/kafka-client.ts';
@@ -34,6 +35,13 @@ import { type Logger, stageLogger } from './telemetry/logger.ts';
 
 /** How often the buffer applies its age bound and reports drops that waited. */
 const MAINTENANCE_INTERVAL_MS = 1000;
+/** The alarm timer runs every tick; this long without it means the main loop is stuck. */
+const TICKER_STALL_MS = 10_000;
+/**
+ * A polling loop moves on after every poll, failed connect or backoff (at most
+ * 30 s); this long beyond its poll interval without moving on, it hangs.
+ */
+const POLL_LOOP_HUNG_MS = 5 * 60_000;
 
 export interface GatewayOptions {
   site: SiteFile;
@@ -43,6 +51,16 @@ export interface GatewayOptions {
   tickMs?: number;
   /** Per-component log levels of the root logger, changed at run time through the listener. */
   levels?: ComponentLevels;
+}
+
+/** What a reload did, by device id. */
+export interface ReloadOutcome {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+  /** Settings outside the device list that changed but take effect only at the next start. */
+  needsRestart: string[];
 }
 
 export interface GatewayStatus {
@@ -86,8 +104,13 @@ export { resolveBrokers } from './producer/connection.ts';
 export class Gateway {
   readonly #outbox: Outbox;
   readonly #forwarder: Forwarder;
-  readonly #runners: DeviceRunner[];
+  readonly #runners = new Map<string, { device: Device; runner: DeviceRunner }>();
   readonly #evaluator: AlarmEvaluator;
+  readonly #env: NonNullable<GatewayOptions['env']>;
+  readonly #pkiDir: string;
+  #site: SiteFile;
+  #reloading: Promise<unknown> = Promise.resolve();
+  #lastTickAt = Date.now();
   readonly #ticker: NodeJS.Timeout;
   readonly #maintenance: NodeJS.Timeout;
   /** The last maintenance failure, so a lasting one is logged once, not every second. */
@@ -104,6 +127,8 @@ export class Gateway {
     const env = options.env ?? process.env;
     this.#logger = logger;
     this.#bufferLogger = stageLogger(logger, 'buffer');
+    this.#site = site;
+    this.#env = env;
     const kafka = site.gateway.kafka ?? {};
     const output = outputPlan(kafka);
 
@@ -165,22 +190,15 @@ export class Gateway {
       logger: producerLogger,
     });
 
-    const pkiDir = resolvePkiDir(site, env);
-    this.#runners = site.devices.map((device) => {
-      const deviceLogger = stageLogger(logger, 'adapter', { device: device.id });
-      return new DeviceRunner({
-        driver: createDriver(device, { logger: deviceLogger, gatewayId: site.gateway.id, env, pkiDir }),
-        pollIntervalMs:
-          (device.protocol === 'mqtt' ? undefined : device.poll_interval_ms) ?? DEFAULTS.pollIntervalMs,
-        commLossAfter:
-          (device.protocol === 'mqtt' ? undefined : device.comm_loss_after) ?? DEFAULTS.commLossAfter,
-        sink: this.#evaluator,
-        logger: deviceLogger,
-        observer: this.#telemetry.devices,
-      });
-    });
+    this.#pkiDir = resolvePkiDir(site, env);
+    for (const device of site.devices) {
+      this.#runners.set(device.id, { device, runner: this.#runnerFor(device) });
+    }
 
-    this.#ticker = setInterval(() => this.#evaluator.tick(), options.tickMs ?? 100);
+    this.#ticker = setInterval(() => {
+      this.#lastTickAt = Date.now();
+      this.#evaluator.tick();
+    }, options.tickMs ?? 100);
     this.#maintenance = setInterval(() => this.#maintainBuffer(), MAINTENANCE_INTERVAL_MS);
   }
 
@@ -196,6 +214,25 @@ export class Gateway {
     this.#commitError = undefined;
     this.#telemetry.committed(events);
     return events;
+  }
+
+  #runnerFor(device: Device): DeviceRunner {
+    const deviceLogger = stageLogger(this.#logger, 'adapter', { device: device.id });
+    const context = {
+      logger: deviceLogger,
+      gatewayId: this.#site.gateway.id,
+      env: this.#env,
+      pkiDir: this.#pkiDir,
+    };
+    return new DeviceRunner({
+      driver: createDriver(device, context),
+      pollIntervalMs: pollIntervalOf(device),
+      commLossAfter:
+        (device.protocol === 'mqtt' ? undefined : device.comm_loss_after) ?? DEFAULTS.commLossAfter,
+      sink: this.#evaluator,
+      logger: deviceLogger,
+      observer: this.#telemetry.devices,
+    });
   }
 
   #reportRecovery(recovery: Recovery, identity: GatewayIdentity): void {
@@ -225,14 +262,14 @@ export class Gateway {
     // Timers that ran out while the gateway was stopped (shelving, re-alarm) end now, before the first reading.
     gateway.#evaluator.tick();
     gateway.#forwarder.start();
-    for (const runner of gateway.#runners) runner.start();
+    for (const { runner } of gateway.#runners.values()) runner.start();
     gateway.#telemetry.start();
     const stats = gateway.#outbox.stats();
     options.logger.info(
       {
         site: options.site.site,
         gateway_id: options.site.gateway.id,
-        devices: gateway.#runners.length,
+        devices: gateway.#runners.size,
         buffer: gateway.#outbox.path,
         backlog: stats.events,
         last_seq: stats.lastSeq,
@@ -240,6 +277,71 @@ export class Gateway {
       'gateway started',
     );
     return gateway;
+  }
+
+  /** Resolves once every device had its first connect or poll, or after `timeoutMs`. */
+  async adaptersTried(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const allTried = () => [...this.#runners.values()].every(({ runner }) => runner.tried);
+    while (!allTried() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  /** What is wrong with the gateway's own loops, or undefined when they all move. */
+  liveness(now: number = Date.now()): string | undefined {
+    const problems: string[] = [];
+    if (now - this.#lastTickAt > TICKER_STALL_MS) {
+      problems.push(`the alarm timer has not run for ${Math.round((now - this.#lastTickAt) / 1000)} s`);
+    }
+    for (const { device, runner } of this.#runners.values()) {
+      const still = now - runner.progressAt;
+      if (still > pollIntervalOf(device) + POLL_LOOP_HUNG_MS) {
+        problems.push(`the polling loop of ${device.id} has not moved for ${Math.round(still / 1000)} s`);
+      }
+    }
+    return problems.length === 0 ? undefined : problems.join('; ');
+  }
+
+  /**
+   * Applies a new site file without a restart: devices whose settings did not
+   * change keep their connections and alarm state; removed and changed ones
+   * stop, added and changed ones start. The site file must be valid already.
+   * Reloads run one after the other.
+   */
+  reload(next: SiteFile): Promise<ReloadOutcome> {
+    const done = this.#reloading.then(() => this.#reload(next));
+    this.#reloading = done.catch(() => {});
+    return done;
+  }
+
+  async #reload(next: SiteFile): Promise<ReloadOutcome> {
+    const current = this.#site;
+    const needsRestart: string[] = [];
+    if (next.site !== current.site) needsRestart.push('site');
+    if (!isDeepStrictEqual(next.gateway, current.gateway)) needsRestart.push('gateway');
+    // Site and gateway settings stay as they are until the next start: only the devices change now.
+    const site: SiteFile = { ...next, site: current.site, gateway: current.gateway };
+    const wanted = new Map(site.devices.map((device) => [device.id, device]));
+    const outcome: ReloadOutcome = { added: [], removed: [], changed: [], unchanged: [], needsRestart };
+    for (const [id, { device }] of this.#runners) {
+      const replacement = wanted.get(id);
+      if (replacement === undefined) outcome.removed.push(id);
+      else if (isDeepStrictEqual(replacement, device)) outcome.unchanged.push(id);
+      else outcome.changed.push(id);
+    }
+    for (const id of wanted.keys()) if (!this.#runners.has(id)) outcome.added.push(id);
+
+    const leaving = [...outcome.removed, ...outcome.changed];
+    await Promise.all(leaving.map((id) => this.#runners.get(id)?.runner.stop()));
+    for (const id of leaving) this.#runners.delete(id);
+    this.#site = site;
+    this.#evaluator.redefine(compileAlarms(site), new Set(leaving), this.#outbox.loadStates());
+    for (const id of [...outcome.changed, ...outcome.added]) {
+      const device = wanted.get(id) as Device;
+      const runner = this.#runnerFor(device);
+      this.#runners.set(id, { device, runner });
+      runner.start();
+    }
+    return outcome;
   }
 
   /** Where operator commands go: the alarm stage applies them and answers each. */
@@ -255,7 +357,7 @@ export class Gateway {
   status(): GatewayStatus {
     const bufferProblem = this.#commitError ?? this.#maintenanceError;
     return {
-      devices: this.#runners.map((runner) => ({ ...runner.status })),
+      devices: [...this.#runners.values()].map(({ runner }) => ({ ...runner.status })),
       alarms: this.#evaluator.alarms(),
       buffer: this.#outbox.stats(),
       producer: { ...this.#forwarder.stats, failuresByCode: { ...this.#forwarder.stats.failuresByCode } },
@@ -272,7 +374,8 @@ export class Gateway {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       await this.#telemetry.stop();
-      await Promise.all(this.#runners.map((runner) => runner.stop()));
+      await this.#reloading;
+      await Promise.all([...this.#runners.values()].map(({ runner }) => runner.stop()));
       clearInterval(this.#ticker);
       clearInterval(this.#maintenance);
       await this.#forwarder.stop();
@@ -282,4 +385,8 @@ export class Gateway {
     })();
     return this.#stopping;
   }
+}
+
+function pollIntervalOf(device: Device): number {
+  return (device.protocol === 'mqtt' ? undefined : device.poll_interval_ms) ?? DEFAULTS.pollIntervalMs;
 }

@@ -15,16 +15,26 @@ import { checkOutput } from './output-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
 import { checkSecret } from './secret-checks.ts';
+import { checkSerialLines } from './serial-line-checks.ts';
 
-const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua', 'mqtt']);
+const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'modbus-rtu', 'opcua', 'mqtt']);
 
 export function crossCheck(site: unknown, context: CheckContext): void {
   if (!isRecord(site)) return;
   // A device whose protocol is missing or unknown was not checked against any device schema.
   const devices = entries(site.devices, ['devices']).filter(({ item }) => PROTOCOLS.has(item.protocol));
-  const modbus = devices.filter(({ item }) => item.protocol === 'modbus-tcp');
+  const modbus = devices.filter(
+    ({ item }) => item.protocol === 'modbus-tcp' || item.protocol === 'modbus-rtu',
+  );
   checkUniqueIds(context, devices, 'device');
-  checkEndpoints(context, modbus);
+  checkEndpoints(
+    context,
+    modbus.filter(({ item }) => item.protocol === 'modbus-tcp'),
+  );
+  checkSerialLines(
+    context,
+    modbus.filter(({ item }) => item.protocol === 'modbus-rtu'),
+  );
   for (const { item: device, path } of modbus) {
     const points = entries(device.points, [...path, 'points']);
     checkUniqueIds(context, points, 'point');

@@ -2,6 +2,12 @@
 export const DEFAULTS = {
   modbusPort: 502,
   unitId: 1,
+  baudRate: 19_200,
+  parity: 'even',
+  dataBits: 8,
+  stopBits: 1,
+  /** 3.5 character times at 9600 baud are 4 ms: 5 ms is enough silence from 9600 baud up. */
+  interFrameDelayMs: 5,
   pollIntervalMs: 1000,
   timeoutMs: 1000,
   maxGap: 8,

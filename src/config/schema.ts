@@ -11,7 +11,7 @@ import { DEFAULTS } from './defaults.ts';
 import { KafkaTls } from './kafka-tls-schema.ts';
 import { TopicConfig } from './kafka-topic-schema.ts';
 import { ComponentLogLevels, ListenerSettings } from './listener-schema.ts';
-import { ModbusTcpDevice } from './modbus-schema.ts';
+import { ModbusRtuDevice, ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
 import { OutputSettings, TopicName } from './output-schema.ts';
@@ -27,7 +27,7 @@ export * from './opcua-schema.ts';
 export * from './output-schema.ts';
 export * from './schema-common.ts';
 
-export const Device = Tagged('protocol', [ModbusTcpDevice, OpcuaDevice, MqttDevice]);
+export const Device = Tagged('protocol', [ModbusTcpDevice, ModbusRtuDevice, OpcuaDevice, MqttDevice]);
 export type Device = Static<typeof Device>;
 
 export const KafkaSasl = strict(

@@ -46,6 +46,16 @@ export const ERRORS = {
     what: 'the connection to the device failed or was lost',
     todo: 'check host, port and the network path; the gateway retries with backoff',
   },
+  MODBUS_FRAME: {
+    stage: 'adapter',
+    what: 'the answer on the serial line was garbled (CRC, length, unit or function do not fit the request)',
+    todo: 'check baud_rate, parity, data_bits and stop_bits against the device, the wiring and termination of the line, and that no two devices share a unit_id',
+  },
+  MODBUS_SERIAL: {
+    stage: 'adapter',
+    what: 'the serial port cannot be opened or was lost',
+    todo: 'check the port path (ls -l /dev/serial/by-id), that no other program holds it, and that the service user is in the dialout group',
+  },
   MQTT_CONNECT: {
     stage: 'adapter',
     what: 'the MQTT broker cannot be reached or dropped the connection',
@@ -230,6 +240,16 @@ export const ERRORS = {
     stage: 'cli',
     what: 'the running gateway did not take the request',
     todo: 'check that the service runs with its listener enabled (gateway.listener), and the operator token',
+  },
+  SYSTEMD_NOTIFY: {
+    stage: 'system',
+    what: 'readiness and watchdog notifications cannot be sent to systemd',
+    todo: 'install perl (perl-base), which sends them; without it systemd times out the start of a Type=notify unit',
+  },
+  CONFIG_RELOAD: {
+    stage: 'config',
+    what: 'the reloaded site file was refused; the gateway goes on with the configuration it runs',
+    todo: 'fix the problems listed with it, then reload again (systemctl reload edge-alarm-gateway)',
   },
   CLI_USAGE: {
     stage: 'cli',
