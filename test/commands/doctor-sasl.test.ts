@@ -61,7 +61,10 @@ describe('gateway doctor with SASL', () => {
     const file = join(temp.dir, 'kafka-password');
     writeFileSync(file, `${gatewayUser.password}\n`);
     const { code, broker: lines } = await doctorWith({ file });
-    assert.match(lines[0] ?? '', /^ {2}(ok |WARN).*reached 1 broker\(s\) of cluster \S+ as gateway;/);
+    assert.match(
+      lines[0] ?? '',
+      /^ {2}(ok |WARN).*reached 1 broker\(s\) of cluster \S+ over SASL_PLAINTEXT as User:gateway;/,
+    );
     assert.equal(code, 0, lines.join('\n'));
   });
 

@@ -63,7 +63,7 @@ describe('gateway doctor', () => {
       lineOf(lines, 'broker'),
       // Nothing has created the topic yet: the gateway would at its start.
       new RegExp(
-        `WARN .*${brokers.split(',')[0]}\\S*: reached \\d+ broker\\(s\\) of cluster \\S+; doctor-\\S+ missing`,
+        `WARN .*${brokers.split(',')[0]}\\S*: reached \\d+ broker\\(s\\) of cluster \\S+ over PLAINTEXT as User:ANONYMOUS; doctor-\\S+ missing`,
       ),
     );
     assert.match(lineOf(lines, 'disk space'), /ok|WARN/);
