@@ -3,10 +3,11 @@
  * simulated PLCs: buffer → broker throughput, end-to-end latency on a
  * 1,000-point plant, Modbus read rate with and without the request planner,
  * OPC UA notifications per second, MQTT ingest at QoS 0 and 1 through a real Mosquitto, catch-up after an
- * outage, the alarm engine on 10,000 points, encodings and compression codecs, and memory. Prints the machine and
- * every figure with its method as it goes, then the whole report as Markdown (docs/benchmarks.md is written from it).
+ * outage, the alarm engine on 10,000 points, encodings and compression codecs, the local listener's response times,
+ * and memory. Prints the machine and every figure with its method as it goes, then the whole report as Markdown
+ * (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output,telemetry]
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -28,6 +29,7 @@ import { benchMqtt } from './bench/section-mqtt.ts';
 import { benchOpcua } from './bench/section-opcua.ts';
 import { benchOutage } from './bench/section-outage.ts';
 import { benchOutput } from './bench/section-output.ts';
+import { benchTelemetry } from './bench/section-telemetry.ts';
 import { dec1, mib } from './bench/stats.ts';
 
 const options = parseOptions(process.argv.slice(2));
@@ -48,7 +50,8 @@ try {
     options.sections.has('buffer') ||
     options.sections.has('catchup') ||
     options.sections.has('mqtt') ||
-    options.sections.has('output');
+    options.sections.has('output') ||
+    options.sections.has('telemetry');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -114,6 +117,19 @@ try {
 
   if (options.sections.has('outage')) {
     await benchOutage(report, { dir, seconds: options.outageSeconds, log: progress });
+  }
+
+  if (broker && options.sections.has('telemetry')) {
+    progress('local listener');
+    await benchTelemetry(report, {
+      brokers: broker.brokers,
+      dir,
+      devices: options.devices,
+      pointsPerDevice: options.pointsPerDevice,
+      pollIntervalMs: options.pollIntervalMs,
+      requests: 200,
+      log: progress,
+    });
   }
 
   report.section(8, 'Resident memory');

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitingEvents } from '../src/buffer/waiting.ts';
+import { DEFAULTS } from '../src/config/defaults.ts';
 import { loadSiteFile } from '../src/config/load.ts';
 import { resolveBufferPath } from '../src/gateway.ts';
 import { KafkaBroker } from './kafka-broker.ts';
@@ -113,7 +114,12 @@ async function main(): Promise<void> {
   spawnLogged('gateway', ['dist/cli.js', 'run', '--config', siteFile], {
     KAFKA_BROKERS: brokers ?? (site.gateway.kafka?.brokers ?? ['127.0.0.1:9092']).join(','),
   });
-  console.log(`Simulator and gateway running; logs in ${logDir}. Ctrl-C stops everything.\n`);
+  console.log(`Simulator and gateway running; logs in ${logDir}. Ctrl-C stops everything.`);
+  const listener = site.gateway.listener ?? {};
+  if (listener.enabled !== false) {
+    const address = `${listener.host ?? DEFAULTS.listenerHost}:${listener.port ?? DEFAULTS.listenerPort}`;
+    console.log(`Status page: http://${address}/  (metrics on /metrics, health on /healthz and /readyz)\n`);
+  }
 
   let stopViewer: (() => Promise<void>) | undefined;
   let reporter: NodeJS.Timeout | undefined;

@@ -10,6 +10,10 @@
  *                                                       KAFKA_BROKERS=127.0.0.1:PORT when ready;
  *                                                       --sasl: SASL users (PLAIN, SCRAM) and ACLs
  *                                                       (scripts/kafka/auth.ts)
+ *                                                       [--tls | --mtls]: a TLS listener (SSL,
+ *                                                       or SASL_SSL with --sasl) with a fresh
+ *                                                       test CA; --mtls requires client
+ *                                                       certificates (scripts/kafka/tls.ts)
  *
  * Lifetime of the JVM. It must not outlive the Node process that started it:
  *  - when that process exits without having stopped it (including on an
@@ -23,9 +27,10 @@
  * that spawned the JVM, so start brokers from the main thread, not a worker.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { type BrokerAuth, defaultAuth, scramFormatArgs } from './kafka/auth.ts';
 import { isFormatted, layout, newClusterId, readClusterId, readPorts, writePorts } from './kafka/data-dir.ts';
@@ -35,8 +40,9 @@ import { logExcerpt, tail } from './kafka/log-excerpt.ts';
 import { freePort } from './kafka/net.ts';
 import { type Exit, waitUntilReady } from './kafka/ready.ts';
 import { renderServerProperties } from './kafka/server-properties.ts';
+import { type BrokerTls, brokerTls, writeKeyStore } from './kafka/tls.ts';
 
-export { type BrokerAuth, defaultAuth, ensureKafkaJars, KAFKA_VERSION };
+export { type BrokerAuth, type BrokerTls, defaultAuth, ensureKafkaJars, KAFKA_VERSION };
 
 export interface KafkaBrokerOptions {
   /** Kept as it is on stop(). Without one, a fresh temporary dir is used and removed on stop(). */
@@ -59,6 +65,11 @@ export interface KafkaBrokerOptions {
    * only the admin may do anything until ACLs are granted. Default: no auth.
    */
   auth?: BrokerAuth;
+  /**
+   * TLS on the client port (SSL, or SASL_SSL with `auth`), optionally requiring
+   * client certificates; the controller port stays plaintext. Default: no TLS.
+   */
+  tls?: BrokerTls;
   /** KRaft node id; default 1. Nodes of one cluster need distinct ids. */
   nodeId?: number;
   /**
@@ -113,6 +124,8 @@ export class KafkaBroker {
   readonly logFile: string;
   /** The users when started with `auth`; clients then need SASL (PLAIN or SCRAM). */
   readonly auth: BrokerAuth | undefined;
+  /** The certificates when started with `tls`; clients then need the CA (and a certificate for mutual TLS). */
+  readonly tls: BrokerTls | undefined;
   readonly #libs: string;
   readonly #heapMb: number;
   readonly #startTimeoutMs: number;
@@ -141,6 +154,7 @@ export class KafkaBroker {
     this.#heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
     this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.auth = options.auth;
+    this.tls = options.tls;
     this.nodeId = options.nodeId ?? 1;
     this.#controllerQuorum = options.controllerQuorum;
     this.#clusterId = options.clusterId;
@@ -230,6 +244,8 @@ export class KafkaBroker {
     const dirs = layout(this.dataDir);
     mkdirSync(dirs.logDir, { recursive: true });
     mkdirSync(dirs.logsDir, { recursive: true });
+    const keyStoreFile = join(this.dataDir, 'keystore.pem');
+    if (this.tls) writeKeyStore(this.tls, keyStoreFile);
     writeFileSync(
       dirs.configFile,
       renderServerProperties({
@@ -240,6 +256,7 @@ export class KafkaBroker {
         ...(this.#controllerQuorum ? { controllerQuorum: this.#controllerQuorum } : {}),
         logDir: dirs.logDir,
         ...(this.auth ? { auth: this.auth } : {}),
+        ...(this.tls ? { tls: { settings: this.tls, keyStoreFile } } : {}),
       }),
     );
     const jvm = { libs: this.#libs, logsDir: dirs.logsDir, heapMb: this.#heapMb };
@@ -272,7 +289,13 @@ export class KafkaBroker {
     trackLive(this, true);
 
     try {
-      await waitUntilReady(this.brokers, this.#exited, this.#startTimeoutMs, this.auth?.admin);
+      await waitUntilReady(
+        this.brokers,
+        this.#exited,
+        this.#startTimeoutMs,
+        this.auth?.admin,
+        this.tls ? probeTls(this.tls) : undefined,
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await this.#halt('SIGKILL');
@@ -303,9 +326,18 @@ export class KafkaBroker {
   }
 }
 
+/** The probe trusts the test CA and presents the admin certificate, which mutual TLS requires. */
+function probeTls(tls: BrokerTls): ConnectionOptions {
+  return {
+    ca: readFileSync(tls.probe.caFile),
+    cert: readFileSync(tls.probe.certFile),
+    key: readFileSync(tls.probe.keyFile),
+  };
+}
+
 const USAGE = `usage:
   node scripts/kafka-broker.ts fetch
-  node scripts/kafka-broker.ts start [--port N] [--data-dir DIR] [--heap-mb M] [--sasl]`;
+  node scripts/kafka-broker.ts start [--port N] [--data-dir DIR] [--heap-mb M] [--sasl] [--tls | --mtls]`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -324,13 +356,20 @@ async function runForeground(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       'heap-mb': { type: 'string' },
       sasl: { type: 'boolean' },
+      tls: { type: 'boolean' },
+      mtls: { type: 'boolean' },
     },
   });
+  const dataDir = values['data-dir'];
+  // The test CA outlives a temporary broker, so clients can still be pointed at it.
+  const pkiDir = () => (dataDir ? join(dataDir, 'pki') : mkdtempSync(join(tmpdir(), 'kafka-pki-')));
+  const tls = values.tls || values.mtls ? brokerTls(pkiDir(), values.mtls ? 'required' : 'none') : undefined;
   const broker = await KafkaBroker.start({
-    dataDir: values['data-dir'],
+    dataDir,
     port: positiveInt('port', values.port),
     heapMb: positiveInt('heap-mb', values['heap-mb']),
     ...(values.sasl ? { auth: defaultAuth() } : {}),
+    ...(tls ? { tls } : {}),
   });
   process.stdout.write(`KAFKA_BROKERS=${broker.brokers}\n`);
   if (broker.auth) {
@@ -339,6 +378,15 @@ async function runForeground(argv: string[]): Promise<void> {
     );
     process.stderr.write(
       `kafka: SASL users (PLAIN, SCRAM-SHA-256/512) ${users.join(', ')} (admin is a super user; others need ACLs)\n`,
+    );
+  }
+  if (broker.tls) {
+    const { probe, clientAuth } = broker.tls;
+    process.stderr.write(
+      `kafka: TLS with CA ${probe.caFile}` +
+        (clientAuth === 'required'
+          ? `; client certificates required, e.g. ${probe.certFile} + ${probe.keyFile}\n`
+          : '\n'),
     );
   }
   process.stderr.write(`kafka: data in ${broker.dataDir}, log ${broker.logFile}; Ctrl-C stops it\n`);

@@ -2,7 +2,8 @@
 # Installs what the project needs on a fresh machine and is a no-op when all of
 # it is there: Node.js 24 (scripts/env.sh), the npm dependencies, the Kafka
 # jars for the local development broker (from Maven Central, cached outside the
-# repository) and Mosquitto (Debian package) for the MQTT tests and demo.
+# repository) and the Debian packages the tests and the demo use (mosquitto,
+# socat, systemd, and chromium for the status page's browser test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,15 +19,33 @@ else
   echo "setup: java or mvn not found: no local Kafka broker; set KAFKA_BROKERS to use one" >&2
 fi
 
-# The MQTT tests start their own mosquitto process; the system service is not used.
-if [ ! -x /usr/sbin/mosquitto ]; then
+# Debian packages the tests use: mosquitto (the MQTT tests start their own
+# broker; the system service is not used), socat (pseudo-terminal pairs for
+# Modbus RTU, and the systemd notification socket in tests) and systemd (for
+# systemd-analyze verify of the service unit).
+missing=()
+[ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+[ -x /usr/bin/socat ] || missing+=(socat)
+[ -x /usr/bin/systemd-analyze ] || missing+=(systemd)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
-    echo "setup: installing mosquitto (Debian package)" >&2
-    if ! { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >&2; }; then
-      echo "setup: mosquitto could not be installed: the MQTT tests will fail; install the mosquitto package" >&2
+    echo "setup: installing ${missing[*]} (Debian packages)" >&2
+    if ! { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2; }; then
+      echo "setup: ${missing[*]} could not be installed: the tests that need them will fail or skip; install them" >&2
     fi
   else
-    echo "setup: /usr/sbin/mosquitto missing and apt-get as root not available: install the mosquitto package for the MQTT tests" >&2
+    echo "setup: ${missing[*]} missing and apt-get as root not available: install these Debian packages for the tests" >&2
+  fi
+fi
+# The status page test drives a real headless Chromium through playwright-core.
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing chromium (Debian package)" >&2
+    if ! { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; }; then
+      echo "setup: chromium could not be installed: the status page test will fail; install the chromium package" >&2
+    fi
+  else
+    echo "setup: /usr/bin/chromium missing and apt-get as root not available: install the chromium package for the status page test" >&2
   fi
 fi
 # Debian enables the packaged service; the gateway's tests and demo run their own broker.

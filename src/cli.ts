@@ -4,8 +4,11 @@ import { parseArgs } from 'node:util';
 import { ALARM_USAGE, alarmCommand } from './commands/alarm.ts';
 import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
 import { certsCommand } from './commands/certs.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { ALARMS_USAGE, alarmsCommand, LOGLEVEL_USAGE, logLevelCommand } from './commands/operator.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { topicsEnsureCommand } from './commands/topics.ts';
 import { validateCommand } from './commands/validate.ts';
 import { ERRORS } from './system/errors.ts';
 
@@ -14,20 +17,37 @@ const USAGE = `Usage: gateway <command> [options]
 Commands:
   run --config <site.yaml>     Run the gateway: poll devices, raise alarms, buffer and forward events
   validate <site.yaml>         Check a site file; print every problem with file:line:col; exit 1 if any
+  doctor --config <site.yaml>  Check the site file, every device (one read each), the broker, the clock,
+                               disk space and permissions; say what to fix; exit 1 on a problem
+                               (--timeout MS per device and broker, default 5000)
   simulate <site.yaml>         Serve simulated PLCs for every device of a site file
   buffer --config <site.yaml> stats | peek | export | dlq list | dlq requeue <seq …> | dlq requeue --all
                                Inspect the buffer, export its events (JSON lines; --dead-letters),
                                requeue dead letters; safe while the gateway runs (--limit N, --json)
   buffer export --file <file> [--key-file <key>]
                                Export what is readable from a buffer file, e.g. one moved aside as corrupt
-  alarm <ack|shelve|unshelve|remove-from-service|return-to-service|reset>
-        <condition_id | --scope site/area[/line[/asset]]> --config <site.yaml> --actor NAME
-        [--comment TEXT] [--duration 30m] [--one-shot]
-                               Send an operator command to the command topic; prints its command id
+  topics ensure --config <site.yaml> [--check] [--increase-partitions]
+                               Create the gateway's topics with the partitions, replication and
+                               topic_config of the site file, or (--check) only report how they
+                               differ; exit 1 on any difference; partitions grow only when asked
   certs list --config <site.yaml>
                                List OPC UA server certificates the gateway refused or trusts
   certs trust <thumbprint|file> --config <site.yaml>
                                Trust a refused server certificate (or a certificate file)
+  alarms list --config <site.yaml>
+                               The alarms of the running gateway that need attention
+  alarms ack <condition_id> --config <site.yaml> [--actor NAME] [--comment TEXT]
+  alarms shelve <condition_id> --for <30m|2h|1d> | --one-shot --config <site.yaml>
+  alarms unshelve <condition_id> --config <site.yaml>
+                               Operator actions through the running gateway's listener; they need
+                               gateway.listener.operator_token (or --token-file); --url to override
+  alarm <ack|shelve|unshelve|remove-from-service|return-to-service|reset>
+        <condition_id | --scope site/area[/line[/asset]]> --config <site.yaml> --actor NAME
+        [--comment TEXT] [--duration 30m] [--one-shot]
+                               Send an operator command to the broker's command topic (gateway.commands),
+                               as any sender does; prints its command id; needs no listener
+  loglevel [<component> <level>] --config <site.yaml>
+                               Show or set the log level of a component of the running gateway
   help                         Show this text
 
 Environment:
@@ -61,11 +81,17 @@ async function main(argv: string[]): Promise<number> {
       'dead-letters'?: boolean | undefined;
       file?: string | undefined;
       'key-file'?: string | undefined;
+      check?: boolean | undefined;
+      'increase-partitions'?: boolean | undefined;
       actor?: string | undefined;
       comment?: string | undefined;
+      for?: string | undefined;
       duration?: string | undefined;
       scope?: string | undefined;
       'one-shot'?: boolean | undefined;
+      url?: string | undefined;
+      'token-file'?: string | undefined;
+      timeout?: string | undefined;
     };
     positionals: string[];
   };
@@ -80,11 +106,17 @@ async function main(argv: string[]): Promise<number> {
         'dead-letters': { type: 'boolean' },
         file: { type: 'string' },
         'key-file': { type: 'string' },
+        check: { type: 'boolean' },
+        'increase-partitions': { type: 'boolean' },
         actor: { type: 'string' },
         comment: { type: 'string' },
+        for: { type: 'string' },
         duration: { type: 'string' },
         scope: { type: 'string' },
         'one-shot': { type: 'boolean' },
+        url: { type: 'string' },
+        'token-file': { type: 'string' },
+        timeout: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -95,27 +127,32 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'certs':
       return certs(parsed.values.config, parsed.positionals);
+    case 'topics': {
+      const { config, check, json } = parsed.values;
+      if (parsed.positionals[0] !== 'ensure') return usageError('topics needs ensure');
+      if (!config) return usageError('topics ensure needs --config <site.yaml>');
+      if (check && parsed.values['increase-partitions'])
+        return usageError('--check changes nothing; leave out --increase-partitions');
+      return topicsEnsureCommand({
+        config,
+        check: check ?? false,
+        increasePartitions: parsed.values['increase-partitions'] ?? false,
+        json: json ?? false,
+      });
+    }
     case 'run':
       return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
+    case 'doctor': {
+      const { timeout } = parsed.values;
+      if (!file) return usageError('doctor needs --config <site.yaml>');
+      if (timeout !== undefined && !/^[1-9][0-9]*$/.test(timeout))
+        return usageError('--timeout needs a positive number of milliseconds');
+      return doctorCommand(file, { timeoutMs: timeout === undefined ? 5000 : Number(timeout) });
+    }
     case 'validate':
       return file ? validateCommand(file) : usageError('validate needs a site file');
     case 'simulate':
       return file ? simulateCommand(file) : usageError('simulate needs a site file');
-    case 'alarm': {
-      const { config, scope, actor, comment, duration } = parsed.values;
-      const [action, conditionId, ...extra] = parsed.positionals;
-      if (!config || !action || extra.length > 0) return usageError(ALARM_USAGE);
-      return alarmCommand({
-        config,
-        action,
-        ...(conditionId === undefined ? {} : { conditionId }),
-        ...(scope === undefined ? {} : { scope }),
-        ...(actor === undefined ? {} : { actor }),
-        ...(comment === undefined ? {} : { comment }),
-        ...(duration === undefined ? {} : { duration }),
-        ...(parsed.values['one-shot'] ? { oneShot: true } : {}),
-      });
-    }
     case 'buffer': {
       const { config, limit, all, json, file: bufferFile } = parsed.values;
       if (!config && !bufferFile) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
@@ -131,6 +168,37 @@ async function main(argv: string[]): Promise<number> {
         ...(json ? { json } : {}),
         ...(parsed.values['dead-letters'] ? { deadLetters: true } : {}),
       });
+    }
+    case 'alarm': {
+      const { config, scope, actor, comment, duration } = parsed.values;
+      const [action, conditionId, ...extra] = parsed.positionals;
+      if (!config || !action || extra.length > 0) return usageError(ALARM_USAGE);
+      return alarmCommand({
+        config,
+        action,
+        ...(conditionId === undefined ? {} : { conditionId }),
+        ...(scope === undefined ? {} : { scope }),
+        ...(actor === undefined ? {} : { actor }),
+        ...(comment === undefined ? {} : { comment }),
+        ...(duration === undefined ? {} : { duration }),
+        ...(parsed.values['one-shot'] ? { oneShot: true } : {}),
+      });
+    }
+    case 'alarms':
+    case 'loglevel': {
+      const { config, actor, comment, url } = parsed.values;
+      const usage = command === 'alarms' ? ALARMS_USAGE : LOGLEVEL_USAGE;
+      if (!config) return usageError(`${command} needs --config <site.yaml>: ${usage}`);
+      const target = { config, args: parsed.positionals, url, tokenFile: parsed.values['token-file'] };
+      return command === 'alarms'
+        ? alarmsCommand({
+            ...target,
+            actor,
+            comment,
+            for: parsed.values.for,
+            oneShot: parsed.values['one-shot'],
+          })
+        : logLevelCommand(target);
     }
     case undefined:
     case 'help':

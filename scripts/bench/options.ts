@@ -11,6 +11,7 @@ export const SECTIONS = [
   'outage',
   'alarms',
   'output',
+  'telemetry',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 

@@ -2,6 +2,7 @@
  * "Ready" means the broker answered a real Kafka request with itself as a live
  * broker and a known controller, not merely that its port accepts connections.
  */
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import type { SaslUser } from './auth.ts';
 
@@ -13,7 +14,11 @@ export interface Exit {
   error?: Error;
 }
 
-async function answers(brokers: string, user: SaslUser | undefined): Promise<boolean> {
+async function answers(
+  brokers: string,
+  user: SaslUser | undefined,
+  ssl: ConnectionOptions | undefined,
+): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'kafka-broker-probe',
     brokers: [brokers],
@@ -23,6 +28,7 @@ async function answers(brokers: string, user: SaslUser | undefined): Promise<boo
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
     ...(user ? { sasl: { mechanism: 'plain' as const, ...user } } : {}),
+    ...(ssl ? { ssl } : {}),
   }).admin();
   try {
     await admin.connect();
@@ -45,6 +51,8 @@ export async function waitUntilReady(
   timeoutMs: number,
   /** The user the probe signs in as on a SASL broker. */
   user?: SaslUser,
+  /** TLS options of the probe on a TLS listener (CA, and a client certificate for mutual TLS). */
+  ssl?: ConnectionOptions,
 ): Promise<void> {
   let exit: Exit | undefined;
   void exited.then((value) => {
@@ -53,7 +61,7 @@ export async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   while (true) {
     if (exit) throw new Error(`the broker exited during start-up (${describeExit(exit)})`);
-    if (await answers(brokers, user)) return;
+    if (await answers(brokers, user, ssl)) return;
     if (Date.now() > deadline)
       throw new Error(`the broker did not answer on ${brokers} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -1,4 +1,5 @@
 import { authSettings, type BrokerAuth } from './auth.ts';
+import { type BrokerTls, tlsSettings } from './tls.ts';
 
 /**
  * The broker configuration: by default one KRaft node that is both broker and
@@ -23,6 +24,14 @@ export interface ServerPropertiesInput {
   logDir: string;
   /** SASL (PLAIN, SCRAM) on the client listener and the ACL authorizer; without it, PLAINTEXT and no ACLs. */
   auth?: BrokerAuth;
+  /** TLS on the client listener (SSL, or SASL_SSL with auth): the broker's PEM key store file and its CA. */
+  tls?: { settings: BrokerTls; keyStoreFile: string };
+}
+
+/** The client listener's security protocol, as Kafka names it. */
+export function clientProtocol(auth: boolean, tls: boolean): string {
+  if (auth) return tls ? 'SASL_SSL' : 'SASL_PLAINTEXT';
+  return tls ? 'SSL' : 'PLAINTEXT';
 }
 
 export function renderServerProperties({
@@ -33,9 +42,10 @@ export function renderServerProperties({
   controllerQuorum,
   logDir,
   auth,
+  tls,
 }: ServerPropertiesInput): string {
   const host = '127.0.0.1';
-  const client = auth ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
+  const client = clientProtocol(auth !== undefined, tls !== undefined);
   // A broker-only node must not listen on (or advertise) a controller listener;
   // it still needs the listener's name and protocol to reach the quorum.
   const controller = controllerQuorum === undefined ? `,CONTROLLER://${host}:${controllerPort}` : '';
@@ -49,6 +59,7 @@ export function renderServerProperties({
     'inter.broker.listener.name': client,
     'listener.security.protocol.map': `${client}:${client},CONTROLLER:PLAINTEXT`,
     ...(auth ? authSettings(auth, client) : {}),
+    ...(tls ? tlsSettings(tls.settings, tls.keyStoreFile, client) : {}),
     'log.dirs': logDir,
 
     // A single node cannot hold more than one replica of anything. A cluster

@@ -18,6 +18,7 @@ export interface DriverContext {
 export function createDriver(device: Device, context: DriverContext): DeviceDriver {
   switch (device.protocol) {
     case 'modbus-tcp':
+    case 'modbus-rtu':
       return createModbusDriver(device, context.logger);
     case 'opcua':
       return createOpcuaDriver(device, context.logger, { pkiDir: context.pkiDir, env: context.env });

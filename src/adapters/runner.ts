@@ -86,6 +86,17 @@ export interface RunnerSink {
   communication(deviceId: string, lost: boolean, detail: string, at: number): void;
 }
 
+/**
+ * Watches a device's polls and readings without taking part: metrics and the
+ * status page hang here, and the runner works the same without one.
+ */
+export interface RunnerObserver {
+  /** One poll (connect included) finished: how long it took and whether it succeeded. */
+  polled?(deviceId: string, durationMs: number, ok: boolean): void;
+  /** Readings the device delivered, polled or pushed. */
+  readings?(deviceId: string, readings: readonly Reading[]): void;
+}
+
 export interface DeviceRunnerOptions {
   driver: DeviceDriver;
   pollIntervalMs: number;
@@ -95,6 +106,7 @@ export interface DeviceRunnerOptions {
   logger: Logger;
   backoff?: Backoff;
   now?: () => number;
+  observer?: RunnerObserver;
 }
 
 export interface DeviceStatus {
@@ -114,6 +126,7 @@ export class DeviceRunner {
   #session: DeviceSession | PushSession | undefined;
   #loop: Promise<void> | undefined;
   #reportedLost: boolean | undefined;
+  #progressAt: number;
   readonly status: DeviceStatus;
 
   constructor(options: DeviceRunnerOptions) {
@@ -121,6 +134,7 @@ export class DeviceRunner {
     this.#now = options.now ?? Date.now;
     this.#backoff =
       options.backoff ?? new Backoff({ initialMs: Math.min(options.pollIntervalMs, 500), maxMs: 30_000 });
+    this.#progressAt = this.#now();
     this.status = {
       deviceId: options.driver.deviceId,
       connected: false,
@@ -128,6 +142,19 @@ export class DeviceRunner {
       consecutiveFailures: 0,
       polls: 0,
     };
+  }
+
+  /**
+   * When a polling loop last moved on (a poll or connect ended either way); a
+   * push session may rightly sit still, so push devices always count as moving.
+   */
+  get progressAt(): number {
+    return this.#options.driver.mode === 'push' ? this.#now() : this.#progressAt;
+  }
+
+  /** The first connect or poll is over, whether it worked or not. */
+  get tried(): boolean {
+    return this.status.polls > 0 || this.status.consecutiveFailures > 0;
   }
 
   start(): void {
@@ -145,18 +172,24 @@ export class DeviceRunner {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       const started = this.#now();
+      this.#progressAt = started;
       try {
         const session = (this.#session as DeviceSession | undefined) ?? (await driver.connect());
         this.#session = session;
         this.status.connected = true;
         const readings = await session.poll();
+        this.#options.observer?.polled?.(driver.deviceId, this.#now() - started, true);
         this.#succeeded();
+        this.#options.observer?.readings?.(driver.deviceId, readings);
         this.#options.sink.readings(readings);
       } catch (cause) {
+        this.#options.observer?.polled?.(driver.deviceId, this.#now() - started, false);
         await this.#failed(cause);
+        this.#progressAt = this.#now();
         await sleep(this.#backoff.next(), signal);
         continue;
       }
+      this.#progressAt = this.#now();
       // Fixed rate: the next poll starts one interval after this one started, not after it ended.
       const wait = started + this.#options.pollIntervalMs - this.#now();
       await sleep(Math.max(wait, 0), signal);
@@ -170,6 +203,7 @@ export class DeviceRunner {
     const link: PushLink = {
       deliver: (readings) => {
         this.status.polls += 1;
+        this.#options.observer?.readings?.(driver.deviceId, readings);
         return this.#options.sink.readings(readings) !== false;
       },
       conditions: (reports, refresh) =>

@@ -41,6 +41,7 @@ import { restoreState } from './restore.ts';
 import { type AlarmState, initialState } from './state.ts';
 import { setSuppression } from './suppression.ts';
 import { commandRejectedDraft, type GatewayIdentity } from './system-event.ts';
+import { type AlarmView, isQuiet, nativeAlarmView, ruleAlarmView } from './view.ts';
 
 export interface CommitRequest {
   changes: StateChange[];
@@ -72,7 +73,8 @@ export class AlarmEvaluator implements CommandSink {
   readonly #native = new Map<string, NativeState>();
   /** Alarms of concrete points of templates, created on their first reading. */
   readonly #instantiated = new Map<string, AlarmDefinition[]>();
-  readonly #definitions: AlarmDefinition[];
+  #alarms: CompiledAlarms;
+  readonly #definitions: AlarmDefinition[] = [];
   readonly #byCondition = new Map<string, AlarmDefinition>();
   /** The latest usable value of every point, by point key. */
   readonly #values = new Map<string, PointValue>();
@@ -88,8 +90,8 @@ export class AlarmEvaluator implements CommandSink {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#kpis = new AlarmKpis(this.#now());
+    this.#alarms = options.alarms;
     this.#floods = new AreaFloods(floodBounds(options.settings?.flood), options.identity, this.#kpis);
-    this.#definitions = [];
     for (const def of options.alarms.all) this.#add(def);
     // What is left is native conditions, alarms of template points (restored on their first reading) and floods.
     for (const [key, saved] of options.restored) {
@@ -106,8 +108,6 @@ export class AlarmEvaluator implements CommandSink {
   }
 
   #add(def: AlarmDefinition): void {
-    this.#definitions.push(def);
-    this.#byCondition.set(def.conditionId, def);
     const saved = this.#options.restored.get(def.conditionId);
     const restored = saved === undefined ? undefined : restoreState(def, saved);
     if (saved !== undefined && restored === undefined) {
@@ -115,9 +115,15 @@ export class AlarmEvaluator implements CommandSink {
       this.#options.logger.warn({ code: error.code, condition_id: def.conditionId }, error.describe());
     }
     const state = restored ?? initialState(def);
-    this.#states.set(def.conditionId, state);
+    this.#register(def, state);
     // A state never committed is the initial one: committing it unchanged would tell a restart nothing.
     this.#committedStates.set(def.conditionId, state);
+  }
+
+  #register(def: AlarmDefinition, state: AlarmState): void {
+    this.#definitions.push(def);
+    this.#byCondition.set(def.conditionId, def);
+    this.#states.set(def.conditionId, state);
     if (def.suppressWhen) {
       for (const key of new Set(referencesOf(def.suppressWhen))) {
         const list = this.#suppressedByPoint.get(key) ?? [];
@@ -129,17 +135,74 @@ export class AlarmEvaluator implements CommandSink {
 
   #definitionsOf(deviceId: string, pointId: string): readonly AlarmDefinition[] {
     const key = pointKey(deviceId, pointId);
-    const known = this.#options.alarms.byPoint.get(key) ?? this.#instantiated.get(key);
+    const known = this.#alarms.byPoint.get(key) ?? this.#instantiated.get(key);
     if (known) return known;
-    if (!this.#options.alarms.templates.has(deviceId)) return [];
-    const defs = templateAlarms(this.#options.alarms, deviceId, pointId);
+    if (!this.#alarms.templates.has(deviceId)) return [];
+    const defs = templateAlarms(this.#alarms, deviceId, pointId);
     for (const def of defs) this.#add(def);
     this.#instantiated.set(key, defs);
     return defs;
   }
 
+  /**
+   * Takes the alarms of a reloaded site file. Alarms of devices that did not
+   * change keep their state as it is; those of changed devices keep their
+   * flags (active, acked, shelved ...) where the alarm still exists and the
+   * flags still fit its rule, so a reload raises or clears nothing by itself.
+   * New alarms start from what the buffer last stored for them, if anything.
+   */
+  redefine(
+    alarms: CompiledAlarms,
+    changedDevices: ReadonlySet<string>,
+    restored: ReadonlyMap<string, unknown>,
+  ): void {
+    const previous = new Map(this.#states);
+    for (const [key, defs] of this.#instantiated) {
+      const device = defs[0]?.device;
+      if (device === undefined || changedDevices.has(device) || !alarms.templates.has(device)) {
+        this.#instantiated.delete(key);
+      }
+    }
+    const definitions = [...alarms.all, ...[...this.#instantiated.values()].flat()];
+    this.#alarms = alarms;
+    this.#definitions.length = 0;
+    this.#byCondition.clear();
+    this.#suppressedByPoint.clear();
+    this.#states.clear();
+    for (const def of definitions) {
+      const state = previous.get(def.conditionId);
+      if (state === undefined) {
+        const saved = restored.get(def.conditionId);
+        const next = (saved === undefined ? undefined : restoreState(def, saved)) ?? initialState(def);
+        this.#register(def, next);
+        this.#committedStates.set(def.conditionId, next);
+      } else if (!changedDevices.has(def.device)) this.#register(def, state);
+      else this.#register(def, restoreState(def, state) ?? initialState(def));
+    }
+    for (const conditionId of this.#committedStates.keys()) {
+      if (!this.#byCondition.has(conditionId)) this.#committedStates.delete(conditionId);
+    }
+    for (const [conditionId, state] of this.#native) {
+      if (!alarms.nativeByDevice.has(state.device)) this.#native.delete(conditionId);
+    }
+  }
+
   get eventsCommitted(): number {
     return this.#committed;
+  }
+
+  /** Every alarm that is not quiet (active, unacknowledged, shelved, ...), as it stands now. */
+  alarms(): AlarmView[] {
+    const views: AlarmView[] = [];
+    for (const def of this.#definitions) {
+      const state = this.#states.get(def.conditionId);
+      if (state && !isQuiet(state.flags)) views.push(ruleAlarmView(def, state));
+    }
+    for (const [conditionId, state] of this.#native) {
+      const place = this.#options.alarms.nativeByDevice.get(state.device);
+      if (place && !isQuiet(state.flags)) views.push(nativeAlarmView(conditionId, place, state));
+    }
+    return views;
   }
 
   /** The alarm performance figures (ISA-18.2) and the alarms active now, for the metrics endpoint. */
@@ -190,7 +253,7 @@ export class AlarmEvaluator implements CommandSink {
   }
 
   communication(deviceId: string, lost: boolean, _detail: string, at: number): void {
-    const def = this.#options.alarms.commByDevice.get(deviceId);
+    const def = this.#alarms.commByDevice.get(deviceId);
     if (!def) return;
     const reading: Reading = { deviceId, pointId: def.point, value: lost, quality: 'good', gatewayTime: at };
     const batch = new Batch();
@@ -206,7 +269,7 @@ export class AlarmEvaluator implements CommandSink {
    * while nobody was watching.
    */
   conditions(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean {
-    const place = this.#options.alarms.nativeByDevice.get(deviceId);
+    const place = this.#alarms.nativeByDevice.get(deviceId);
     if (!place) return true;
     const now = this.#now();
     const batch = new Batch();

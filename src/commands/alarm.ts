@@ -7,13 +7,14 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CommandAction, OperatorCommand } from '../alarms/command.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
-import { resolveBrokerConnection, resolveCommandTopic } from '../gateway.ts';
 import { commandRecord } from '../operator/command-record.ts';
+import { resolveCommandTopic } from '../operator/command-topic.ts';
 import { readCommand } from '../operator/read-command.ts';
+import { brokerConnection } from '../producer/connection.ts';
 import { createBrokerClient } from '../producer/kafka-client.ts';
 import { GatewayError } from '../system/errors.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from './operator.ts';
 
 /** The actions as typed on the command line. */
 const ACTIONS: Record<string, CommandAction> = {
@@ -61,7 +62,7 @@ export async function alarmCommand(options: AlarmCommandOptions): Promise<number
   }
   // One record, once: no producer id to ask for, so WRITE and DESCRIBE on the topic are all it needs.
   const client = createBrokerClient({
-    ...resolveBrokerConnection(site, createLogger('silent')),
+    ...brokerConnection(site, process.env, createLogger('silent')),
     idempotent: false,
   });
   try {
@@ -87,7 +88,7 @@ export function buildCommand(site: string, options: AlarmCommandOptions): Operat
   if (!options.actor) throw usage('--actor NAME is required: every command names who gave it');
   const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration);
   if (options.duration !== undefined && durationMs === undefined) {
-    throw usage(`--duration ${options.duration} is not a duration such as 30m, 8h or 1h30m`);
+    throw usage(`--duration ${options.duration} is not a duration such as 90s, 30m, 2h or 1d`);
   }
   const command: OperatorCommand = {
     command_id: uuidv7(),

@@ -14,3 +14,23 @@ export function untilShutdownSignal(onForce: () => void = () => process.exit(130
     process.on('SIGINT', handler);
   });
 }
+
+/** SIGHUP (systemctl reload) runs the handler; signals that arrive meanwhile run it once more afterwards. */
+export function onReloadSignal(handler: () => Promise<void>): void {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = handler().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        run();
+      }
+    });
+  };
+  process.on('SIGHUP', run);
+}

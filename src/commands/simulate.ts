@@ -23,7 +23,15 @@ export async function simulateCommand(file: string): Promise<number> {
     return 1;
   }
   for (const [id, device] of plant.devices) {
+    if (device.device.protocol === 'modbus-rtu') continue;
     process.stdout.write(`simulating ${id} on ${device.host}:${device.port}\n`);
+  }
+  for (const { pty, line } of plant.serialLines) {
+    for (const [id, unit] of line.devices) {
+      process.stdout.write(
+        `simulating ${id} on serial line ${pty.gatewayEnd} unit ${unit.device.unit_id ?? 1}\n`,
+      );
+    }
   }
   for (const [id, server] of plant.opcua) {
     process.stdout.write(`simulating ${id} on ${server.endpoint}\n`);

@@ -9,22 +9,33 @@ import { checkAlarmReferences } from './alarm-reference-checks.ts';
 import { type CheckContext, checkUniqueIds, cleanKeys, entries } from './check-context.ts';
 import { checkCommandTopic } from './command-checks.ts';
 import { DEFAULTS } from './defaults.ts';
+import { checkKafkaSettings } from './kafka-checks.ts';
 import { checkMqttDevices } from './mqtt-checks.ts';
 import { checkOpcuaDevice } from './opcua-checks.ts';
 import { checkOutput } from './output-checks.ts';
 import { isRecord, type Path } from './paths.ts';
 import { checkPoint } from './point-checks.ts';
 import { checkSecret } from './secret-checks.ts';
+import { checkSerialLines } from './serial-line-checks.ts';
 
-const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'opcua', 'mqtt']);
+const PROTOCOLS = new Set<unknown>(['modbus-tcp', 'modbus-rtu', 'opcua', 'mqtt']);
 
 export function crossCheck(site: unknown, context: CheckContext): void {
   if (!isRecord(site)) return;
   // A device whose protocol is missing or unknown was not checked against any device schema.
   const devices = entries(site.devices, ['devices']).filter(({ item }) => PROTOCOLS.has(item.protocol));
-  const modbus = devices.filter(({ item }) => item.protocol === 'modbus-tcp');
+  const modbus = devices.filter(
+    ({ item }) => item.protocol === 'modbus-tcp' || item.protocol === 'modbus-rtu',
+  );
   checkUniqueIds(context, devices, 'device');
-  checkEndpoints(context, modbus);
+  checkEndpoints(
+    context,
+    modbus.filter(({ item }) => item.protocol === 'modbus-tcp'),
+  );
+  checkSerialLines(
+    context,
+    modbus.filter(({ item }) => item.protocol === 'modbus-rtu'),
+  );
   for (const { item: device, path } of modbus) {
     const points = entries(device.points, [...path, 'points']);
     checkUniqueIds(context, points, 'point');
@@ -40,16 +51,18 @@ export function crossCheck(site: unknown, context: CheckContext): void {
   );
   checkAlarmIdentities(context, site, devices);
   checkAlarmReferences(context, devices);
-  checkKafkaSecret(context, site);
+  checkKafkaSettings(context, site);
   checkOutput(context, site);
+  checkListenerSecret(context, site);
   checkCommandTopic(context, site);
 }
 
-function checkKafkaSecret(context: CheckContext, site: Record<string, unknown>): void {
+function checkListenerSecret(context: CheckContext, site: Record<string, unknown>): void {
   const gateway = site.gateway;
-  const kafka = isRecord(gateway) ? gateway.kafka : undefined;
-  const sasl = isRecord(kafka) ? kafka.sasl : undefined;
-  if (isRecord(sasl)) checkSecret(context, sasl.password, ['gateway', 'kafka', 'sasl', 'password']);
+  const listener = isRecord(gateway) ? gateway.listener : undefined;
+  if (isRecord(listener) && listener.operator_token !== undefined) {
+    checkSecret(context, listener.operator_token, ['gateway', 'listener', 'operator_token']);
+  }
 }
 
 /** Two devices on one host, port and unit id would be one device polled twice. */

@@ -2,6 +2,12 @@
 export const DEFAULTS = {
   modbusPort: 502,
   unitId: 1,
+  baudRate: 19_200,
+  parity: 'even',
+  dataBits: 8,
+  stopBits: 1,
+  /** 3.5 character times at 9600 baud are 4 ms: 5 ms is enough silence from 9600 baud up. */
+  interFrameDelayMs: 5,
   pollIntervalMs: 1000,
   timeoutMs: 1000,
   maxGap: 8,
@@ -43,4 +49,9 @@ export const DEFAULTS = {
   bufferMaxAgeMs: 2_592_000_000,
   whenFull: 'evict_low_priority',
   diskReserveBytes: 67_108_864,
+  listenerHost: '127.0.0.1',
+  listenerPort: 9330,
+  readyMinDevicesShare: 0.5,
+  maxLoopLagMs: 2000,
+  statusRefreshMs: 2000,
 } as const;

@@ -49,7 +49,10 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys(isRecord(schema.properties) ? schema.properties : {});
-      return at(`unknown key "${key}" (allowed: ${allowed.join(', ')})`, 'key', [...path, key]);
+      const patterns = Object.keys(isRecord(schema.patternProperties) ? schema.patternProperties : {});
+      const rule =
+        allowed.length > 0 ? `allowed: ${allowed.join(', ')}` : `keys must match ${patterns.join(' or ')}`;
+      return at(`unknown key "${key}" (${rule})`, 'key', [...path, key]);
     }
     case 'required':
       return at(`missing required key "${String(params.missingProperty)}"`, 'container');
@@ -118,6 +121,10 @@ function typeMessage(schema: Schema, data: unknown): string {
 /** What a schema accepts, as the end of "must be ...". */
 function expectation(schema: Schema): string {
   if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`;
+  if (Array.isArray(schema.type)) {
+    const kinds = schema.type.map((type) => expectation({ ...schema, type }));
+    return `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
+  }
   switch (schema.type) {
     case 'object':
       return 'a mapping';

@@ -8,20 +8,26 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AlarmSettings } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { ModbusTcpDevice } from './modbus-schema.ts';
+import { KafkaTls } from './kafka-tls-schema.ts';
+import { TopicConfig } from './kafka-topic-schema.ts';
+import { ComponentLogLevels, ListenerSettings } from './listener-schema.ts';
+import { ModbusRtuDevice, ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
 import { OpcuaDevice } from './opcua-schema.ts';
 import { OutputSettings, TopicName } from './output-schema.ts';
 import { Id, Milliseconds, SecretSource, strict, Tagged } from './schema-common.ts';
 
 export * from './alarm-schema.ts';
+export * from './kafka-tls-schema.ts';
+export * from './kafka-topic-schema.ts';
+export * from './listener-schema.ts';
 export * from './modbus-schema.ts';
 export * from './mqtt-schema.ts';
 export * from './opcua-schema.ts';
 export * from './output-schema.ts';
 export * from './schema-common.ts';
 
-export const Device = Tagged('protocol', [ModbusTcpDevice, OpcuaDevice, MqttDevice]);
+export const Device = Tagged('protocol', [ModbusTcpDevice, ModbusRtuDevice, OpcuaDevice, MqttDevice]);
 export type Device = Static<typeof Device>;
 
 export const KafkaSasl = strict(
@@ -45,6 +51,19 @@ export const KafkaSasl = strict(
   },
 );
 export type KafkaSasl = Static<typeof KafkaSasl>;
+
+export const KafkaProvisioning = strict(
+  {
+    sasl: Type.Optional(KafkaSasl),
+    tls: Type.Optional(KafkaTls),
+  },
+  {
+    title: 'Provisioning sign-in',
+    description:
+      'Who `gateway topics ensure` signs in as, when topics are created by a principal other than the gateway: sasl replaces gateway.kafka.sasl, tls keys replace those of gateway.kafka.tls (a client certificate, say). The running gateway never uses it.',
+  },
+);
+export type KafkaProvisioning = Static<typeof KafkaProvisioning>;
 
 export const KafkaSettings = strict({
   brokers: Type.Optional(
@@ -79,8 +98,11 @@ export const KafkaSettings = strict({
       description: "Replication of the topic when the gateway creates it; default: the broker's default.",
     }),
   ),
+  topic_config: Type.Optional(TopicConfig),
   idempotent: Type.Optional(Type.Boolean({ default: true })),
   sasl: Type.Optional(KafkaSasl),
+  tls: Type.Optional(KafkaTls),
+  provisioning: Type.Optional(KafkaProvisioning),
   drain_max_events_per_s: Type.Optional(
     Type.Integer({
       minimum: 1,
@@ -98,7 +120,7 @@ export const CommandSettings = strict(
     ),
     topic: Type.Optional(
       Type.String({
-        minLength: 1,
+        ...TopicName,
         default: DEFAULTS.commandTopic,
         description:
           'Topic the operator commands arrive on; shared by the sites, each gateway applies its own.',
@@ -193,6 +215,8 @@ export const GatewaySettings = strict({
       Type.Literal('error'),
     ]),
   ),
+  log_levels: Type.Optional(ComponentLogLevels),
+  listener: Type.Optional(ListenerSettings),
 });
 export type GatewaySettings = Static<typeof GatewaySettings>;
 

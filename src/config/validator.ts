@@ -12,6 +12,8 @@ function validator(): ValidateFunction {
     verbose: true,
     discriminator: true,
     strict: true,
+    // Draft-07 type lists (a topic config value is a string, number or boolean) read better than anyOf.
+    allowUnionTypes: true,
   });
   // Read by editors, and by the messages in place of the bare pattern.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });

@@ -5,14 +5,39 @@
  * the operations and the resource (docs/kafka-security.md lists them all).
  */
 
-/** The principal the broker's ACLs must name: User:<SASL user>, or User:ANONYMOUS without SASL. */
-export function principalOf(username: string | undefined): string {
-  return `User:${username ?? 'ANONYMOUS'}`;
+import { GatewayError } from '../system/errors.ts';
+
+/**
+ * The principal the broker's ACLs must name: User:<SASL user>, else
+ * User:<client certificate subject> over mutual TLS, else User:ANONYMOUS.
+ */
+export function principalOf(name: string | undefined): string {
+  return `User:${name ?? 'ANONYMOUS'}`;
+}
+
+/** `grant A and B on topic T to P`, or on the cluster without a topic. */
+export function operationGrant(
+  operations: readonly string[],
+  topic: string | undefined,
+  principal: string,
+): string {
+  const resource = topic === undefined ? 'the cluster' : `topic ${topic}`;
+  return `grant ${operations.join(' and ')} on ${resource} to ${principal}`;
 }
 
 /** A producer needs both: DESCRIBE for the topic's metadata, WRITE for the records. */
 export function topicGrant(topic: string, principal: string): string {
-  return `grant WRITE and DESCRIBE on topic ${topic} to ${principal}`;
+  return operationGrant(['WRITE', 'DESCRIBE'], topic, principal);
+}
+
+/** The broker refused an admin operation; the message names the ACL to grant. */
+export class AccessDeniedError extends GatewayError {
+  readonly scope: 'topic' | 'cluster';
+
+  constructor(detail: string, scope: 'topic' | 'cluster', cause: unknown) {
+    super('PRODUCER_NOT_AUTHORIZED', detail, { cause });
+    this.scope = scope;
+  }
 }
 
 /**

@@ -44,6 +44,8 @@ export interface ForwarderStats {
   liveAhead: number;
   brokerUp: boolean;
   lastError?: string;
+  /** Failed attempts by error code (PRODUCER_SEND, PRODUCER_AUTH, BUFFER_WRITE, ...). */
+  failuresByCode: Record<string, number>;
 }
 
 export class Forwarder {
@@ -62,6 +64,7 @@ export class Forwarder {
     deadLettered: 0,
     liveAhead: 0,
     brokerUp: false,
+    failuresByCode: {},
   };
 
   constructor(options: ForwarderOptions) {
@@ -182,6 +185,7 @@ export class Forwarder {
           ? cause
           : new GatewayError('PRODUCER_SEND', (cause as Error).message, { cause });
       this.stats.lastError = error.message;
+      this.stats.failuresByCode[error.code] = (this.stats.failuresByCode[error.code] ?? 0) + 1;
       // A new kind of failure during an outage (the broker back, but refusing
       // the credentials) is news for the operator, not a repeat.
       const newKind = this.#lastCode !== error.code;

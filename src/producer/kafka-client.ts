@@ -1,9 +1,11 @@
 /**
  * The only module that imports kafkajs. The rest of the gateway sees a small
  * promise-based interface: connect, make sure the topic exists, send a batch;
- * and, for the operator commands, read a topic record by record.
+ * for provisioning and diagnosis, a topic admin; and, for the operator
+ * commands, a consumer that reads a topic record by record.
  */
 import kafkajs, {
+  type Admin,
   type CompressionTypes,
   type Consumer,
   Kafka,
@@ -16,9 +18,23 @@ import kafkajs, {
 import type { Compression } from '../config/output-schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { createGrant, idempotentGrant, principalOf, readGrant, topicGrant } from './authorization.ts';
+import {
+  AccessDeniedError,
+  idempotentGrant,
+  operationGrant,
+  principalOf,
+  readGrant,
+  topicGrant,
+} from './authorization.ts';
 import { BATCH_CODECS } from './compression-codecs.ts';
+import { findInChain } from './error-chain.ts';
 import type { SaslCredentials } from './sasl.ts';
+import type { TlsSettings } from './tls.ts';
+import { tlsFailure } from './tls-failure.ts';
+import { ensureTopicAtStart } from './topic-provisioning.ts';
+
+// kafkajs is CommonJS and Node cannot see this through its `export`s statically.
+const { ConfigResourceTypes } = kafkajs;
 
 export interface OutgoingRecord {
   topic: string;
@@ -28,14 +44,20 @@ export interface OutgoingRecord {
   headers: Record<string, string>;
 }
 
-export interface BrokerClientOptions {
+/** Where the broker is and how to reach it: what the producer and the topic admin share. */
+export interface BrokerConnection {
   brokers: readonly string[];
   clientId: string;
-  idempotent: boolean;
   requestTimeoutMs: number;
   logger: Logger;
   /** Signs in with SASL; without it the connection is unauthenticated (User:ANONYMOUS). */
   sasl?: SaslCredentials;
+  /** TLS (SSL, or SASL_SSL with sasl); without it the connection is plaintext. */
+  tls?: TlsSettings;
+}
+
+export interface BrokerClientOptions extends BrokerConnection {
+  idempotent: boolean;
   compression?: Compression;
 }
 
@@ -43,8 +65,8 @@ export interface TopicSpec {
   topic: string;
   partitions: number;
   replicationFactor?: number;
-  /** Topic configuration set when the gateway creates it, e.g. cleanup.policy. */
-  config?: Readonly<Record<string, string>>;
+  /** Topic configuration (retention.ms, cleanup.policy …) set at creation and compared by `topics ensure`. */
+  configs?: Readonly<Record<string, string>>;
 }
 
 export type RejectionReason = 'too_large' | 'not_authorized' | 'invalid';
@@ -82,29 +104,11 @@ const PERMANENT: Record<string, RejectionReason> = {
 function brokerError(
   error: unknown,
   wanted: (type: string) => boolean,
-  depth = 0,
 ): { type: string; message: string } | undefined {
-  if (!error || typeof error !== 'object' || depth > 5) return undefined;
-  const candidate = error as {
-    type?: unknown;
-    message?: string;
-    cause?: unknown;
-    originalError?: unknown;
-    errors?: unknown;
-  };
-  if (typeof candidate.type === 'string' && wanted(candidate.type)) {
-    return { type: candidate.type, message: candidate.message ?? candidate.type };
-  }
-  const nested = [
-    candidate.cause,
-    candidate.originalError,
-    ...(Array.isArray(candidate.errors) ? candidate.errors : []),
-  ];
-  for (const inner of nested) {
-    const found = brokerError(inner, wanted, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
+  const found = findInChain(error, (link) => typeof link.type === 'string' && wanted(link.type));
+  if (!found) return undefined;
+  const type = found.type as string;
+  return { type, message: found.message ?? type };
 }
 
 /**
@@ -131,8 +135,10 @@ export function permanentRejection(
  */
 export function configurationError(
   error: unknown,
-  access: { topic: string; principal: string },
+  access: { topic: string; principal: string; brokers?: readonly string[] },
 ): GatewayError | undefined {
+  const tls = tlsFailure(error, (access.brokers ?? []).join(','));
+  if (tls) return tls;
   if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
     return new GatewayError('PRODUCER_AUTH', `${access.principal}: ${error.message}`, { cause: error });
   }
@@ -153,7 +159,7 @@ export class TopicMissingError extends Error {
 }
 
 export interface BrokerClient {
-  /** Creates the topic when it is missing; an existing topic is left as it is. */
+  /** Creates the topic when it is missing (with its partitions, replication and configs); an existing topic is left as it is. */
   ensureTopic(spec: TopicSpec): Promise<void>;
   /**
    * Resolves only when every record was acknowledged by all in-sync replicas.
@@ -217,8 +223,8 @@ function byTopic(records: readonly OutgoingRecord[]) {
   return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }
 
-/** The connection settings every client of the gateway shares: producer, admin and command consumer. */
-function kafkaFor(options: BrokerClientOptions): Kafka {
+function kafkaOf(options: BrokerConnection): Kafka {
+  const { certificateSubject: _subject, ...ssl } = options.tls ?? {};
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -229,12 +235,19 @@ function kafkaFor(options: BrokerClientOptions): Kafka {
     logLevel: logLevel.INFO,
     logCreator: logCreator(options.logger),
     ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
+    ...(options.tls ? { ssl: { ...ssl, rejectUnauthorized: true } } : {}),
   });
 }
 
+/** The principal the broker's ACLs name: the SASL user wins over a client certificate's subject. */
+function principalOfConnection(options: BrokerConnection): string {
+  return principalOf(options.sasl?.username ?? options.tls?.certificateSubject);
+}
+
 export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
-  const kafka = kafkaFor(options);
-  const principal = principalOf(options.sasl?.username);
+  const kafka = kafkaOf(options);
+  const principal = principalOfConnection(options);
+  const brokers = options.brokers;
 
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
@@ -265,45 +278,18 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
 
   return {
     async ensureTopic(spec) {
-      const access = { topic: spec.topic, principal };
-      const admin = kafka.admin();
+      const admin = topicAdminOf(kafka, principal, brokers);
       try {
-        await admin.connect();
-        // Lists only the topics this principal may DESCRIBE.
-        const existing = await admin.listTopics();
-        if (existing.includes(spec.topic)) return;
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: spec.topic,
-              numPartitions: spec.partitions,
-              ...(spec.replicationFactor ? { replicationFactor: spec.replicationFactor } : {}),
-              ...(spec.config
-                ? { configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })) }
-                : {}),
-            },
-          ],
-        });
-      } catch (error) {
-        // Without CREATE (least privilege) the topic is an operator's job: go on
-        // and let the first send say whether it exists and may be written.
-        const denied = brokerError(error, (type) => type === 'TOPIC_AUTHORIZATION_FAILED');
-        if (!denied) throw configurationError(error, access) ?? error;
-        options.logger.warn(
-          { topic: spec.topic },
-          `topic ${spec.topic} cannot be checked or created (${denied.type}); ` +
-            `sending to it anyway (${createGrant(spec.topic, principal)})`,
-        );
+        await ensureTopicAtStart(admin, spec, options.logger);
       } finally {
-        await admin.disconnect().catch(() => {});
+        await admin.close();
       }
     },
 
     async send(records) {
       const topicMessages = byTopic(records);
       const topic = topicMessages.map((group) => group.topic).join(', ');
-      const access = { topic, principal };
+      const access = { topic, principal, brokers };
       let active: Producer;
       try {
         active = await connectedProducer();
@@ -332,6 +318,152 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
 
     async close() {
       await this.reset();
+    },
+  };
+}
+
+/** What `topics ensure` reads of an existing topic. */
+export interface TopicState {
+  partitions: number;
+  /** The smallest replica count of its partitions. */
+  replicationFactor: number;
+}
+
+/**
+ * Topic administration for provisioning and diagnosis. A refused operation
+ * throws AccessDeniedError naming the ACL to grant; a TLS or SASL failure
+ * throws its PRODUCER_* error.
+ */
+export interface TopicAdmin {
+  /** The principal the broker sees, for messages and reports. */
+  readonly principal: string;
+  /** The topic's partitions and replication, or undefined when it does not exist. Needs DESCRIBE. */
+  describeTopic(topic: string): Promise<TopicState | undefined>;
+  /** The current values of the named configs. Needs DESCRIBE_CONFIGS. */
+  topicConfigs(topic: string, names: readonly string[]): Promise<Record<string, string | undefined>>;
+  /** Creates the topic; false when it exists already. Needs CREATE. */
+  createTopic(spec: TopicSpec): Promise<boolean>;
+  /** Raises the topic's partition count to `total`. Needs ALTER. */
+  addPartitions(topic: string, total: number): Promise<void>;
+  /** The cluster as the bootstrap brokers describe it: proof that connection and sign-in work. */
+  describeCluster(): Promise<{ clusterId: string; brokers: number; controller: number | null }>;
+  close(): Promise<void>;
+}
+
+export function createTopicAdmin(options: BrokerConnection): TopicAdmin {
+  return topicAdminOf(kafkaOf(options), principalOfConnection(options), options.brokers);
+}
+
+/** Operations that change the cluster: a broker error answering them is a refusal with a reason, not an outage. */
+const changes = new Set(['CREATE', 'ALTER']);
+
+function topicAdminOf(kafka: Kafka, principal: string, brokers: readonly string[]): TopicAdmin {
+  let admin: Admin | undefined;
+
+  /** Runs one admin request, connecting first; failures say what to grant or fix. */
+  async function run<T>(operation: string, topic: string | undefined, request: (admin: Admin) => Promise<T>) {
+    try {
+      if (!admin) {
+        const created = kafka.admin();
+        await created.connect();
+        admin = created;
+      }
+      return await request(admin);
+    } catch (error) {
+      const denied = brokerError(error, (type) => type.endsWith('_AUTHORIZATION_FAILED'));
+      if (denied) {
+        const cluster = denied.type.startsWith('CLUSTER');
+        const grant = operationGrant([operation], cluster ? undefined : topic, principal);
+        throw new AccessDeniedError(`${denied.message}; ${grant}`, cluster ? 'cluster' : 'topic', error);
+      }
+      const configuration = configurationError(error, { topic: topic ?? '', principal, brokers });
+      if (configuration) throw configuration;
+      const refused = changes.has(operation) ? brokerError(error, () => true) : undefined;
+      if (refused) {
+        throw new GatewayError('TOPIC_REFUSED', `${topic}: ${refused.type}: ${refused.message}`, {
+          cause: error,
+        });
+      }
+      if (
+        findInChain(
+          error,
+          (link) => typeof link.message === 'string' && link.message.startsWith('Connection'),
+        )
+      ) {
+        throw new GatewayError('PRODUCER_CONNECT', `${brokers.join(',')}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    principal,
+
+    describeTopic: (topic) =>
+      run('DESCRIBE', topic, async (client) => {
+        try {
+          const { topics } = await client.fetchTopicMetadata({ topics: [topic] });
+          const partitions = topics.find((each) => each.name === topic)?.partitions ?? [];
+          if (partitions.length === 0) return undefined;
+          return {
+            partitions: partitions.length,
+            replicationFactor: Math.min(...partitions.map((partition) => partition.replicas.length)),
+          };
+        } catch (error) {
+          if (brokerError(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION')) return undefined;
+          throw error;
+        }
+      }),
+
+    topicConfigs: (topic, names) =>
+      run('DESCRIBE_CONFIGS', topic, async (client) => {
+        const { resources } = await client.describeConfigs({
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [...names] }],
+          includeSynonyms: false,
+        });
+        const entries = resources[0]?.configEntries ?? [];
+        return Object.fromEntries(
+          names.map((name) => [name, entries.find((e) => e.configName === name)?.configValue]),
+        );
+      }),
+
+    createTopic: (spec) =>
+      run('CREATE', spec.topic, async (client) => {
+        // false: it existed already (kafkajs reports TOPIC_ALREADY_EXISTS that way).
+        return await client.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              ...(spec.replicationFactor ? { replicationFactor: spec.replicationFactor } : {}),
+              configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+      }),
+
+    addPartitions: (topic, total) =>
+      run('ALTER', topic, async (client) => {
+        await client.createPartitions({ topicPartitions: [{ topic, count: total }] });
+      }),
+
+    describeCluster: () =>
+      run('DESCRIBE', undefined, async (client) => {
+        const cluster = await client.describeCluster();
+        return {
+          clusterId: cluster.clusterId,
+          brokers: cluster.brokers.length,
+          controller: cluster.controller,
+        };
+      }),
+
+    async close() {
+      const previous = admin;
+      admin = undefined;
+      await previous?.disconnect().catch(() => {});
     },
   };
 }
@@ -367,11 +499,11 @@ export interface RecordConsumer {
  * failure is reported once, with its reason, and retried on one backoff.
  */
 export function createRecordConsumer(
-  options: BrokerClientOptions,
+  options: BrokerConnection,
   target: { topic: string; groupId: string },
 ): RecordConsumer {
-  const kafka = kafkaFor(options);
-  const principal = principalOf(options.sasl?.username);
+  const kafka = kafkaOf(options);
+  const principal = principalOfConnection(options);
   let current: { consumer: Consumer; stopped: () => void } | undefined;
   let closed = false;
 
@@ -411,7 +543,7 @@ export function createRecordConsumer(
         });
         await ended;
       } catch (error) {
-        throw readDenied(error, target, principal) ?? error;
+        throw readDenied(error, target, principal) ?? tlsFailure(error, options.brokers.join(',')) ?? error;
       } finally {
         if (current?.consumer === consumer) current = undefined;
         await consumer.disconnect().catch(() => {});

@@ -14,6 +14,7 @@ import { ALARM_PROTO } from './protobuf-event.ts';
 import { recordShaper } from './record.ts';
 import { createRouter, eventTopics } from './routing.ts';
 import { createSchemaRegistry } from './schema-registry.ts';
+import { configText } from './topic-config.ts';
 import { createValueEncoder } from './value-encoder.ts';
 
 export interface OutputPlan {
@@ -30,8 +31,17 @@ export function outputPlan(kafka: KafkaSettings): OutputPlan {
     partitions: kafka.partitions ?? DEFAULTS.partitions,
     ...(kafka.replication_factor ? { replicationFactor: kafka.replication_factor } : {}),
   };
-  const topics: TopicSpec[] = eventTopics(routes, defaultTopic).map((topic) => ({ topic, ...sizing }));
-  if (kafka.state_topic) topics.push({ topic: kafka.state_topic, ...sizing, config: STATE_TOPIC_CONFIG });
+  const configs = configText(kafka.topic_config);
+  const eventConfigs = Object.keys(configs).length > 0 ? { configs } : {};
+  const topics: TopicSpec[] = eventTopics(routes, defaultTopic).map((topic) => ({
+    topic,
+    ...sizing,
+    ...eventConfigs,
+  }));
+  // The state topic is compacted whatever retention the event topics have.
+  if (kafka.state_topic) {
+    topics.push({ topic: kafka.state_topic, ...sizing, configs: { ...configs, ...STATE_TOPIC_CONFIG } });
+  }
   const registry = kafka.schema_registry
     ? createSchemaRegistry({
         url: kafka.schema_registry.url,

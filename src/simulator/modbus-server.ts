@@ -1,6 +1,7 @@
 /**
- * A simulated Modbus TCP PLC serving the points of one device from the site
- * file. Values are set in engineering units and encoded with the same codec
+ * A simulated Modbus PLC serving the points of one device from the site
+ * file, over TCP (or, for RTU, as one unit on a simulated serial line:
+ * modbus-rtu-line.ts). Values are set in engineering units and encoded with the same codec
  * the adapter decodes with, so type, byte order, bit, scale and offset are
  * exercised end to end. Faults on demand: exceptions for chosen addresses, a
  * device that stops answering, a device that drops off the network.
@@ -17,7 +18,7 @@ import {
 import type { PointValue } from '../adapters/reading.ts';
 import { effectiveDataType, isBitRegister } from '../config/data-types.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { ModbusPoint, ModbusTcpDevice, RegisterType } from '../config/schema.ts';
+import type { ModbusDevice, ModbusPoint, RegisterType } from '../config/schema.ts';
 import { type DropOut, isSilentAt } from './drop-out.ts';
 import { type Scenario, valueAt } from './scenarios.ts';
 
@@ -36,8 +37,43 @@ const ILLEGAL_DATA_VALUE = 3;
 
 type Reply = (error: Error | null, values: number[]) => void;
 
+/** Answers one read for a unit; not calling back is how a unit stays silent. */
+export type Serve = (
+  register: RegisterType,
+  address: number,
+  count: number,
+  unitId: number,
+  reply: Reply,
+) => void;
+
+/**
+ * The handlers modbus-serial's servers call, all in callback style (the
+ * servers tell the styles apart by arity): not calling back keeps a muted
+ * device silent.
+ */
+export function serviceVector(serve: Serve): IServiceVector {
+  const words = (register: RegisterType) => (address: number, count: number, unitId: number, reply: Reply) =>
+    serve(register, address, count, unitId, reply);
+  const single =
+    (register: RegisterType) =>
+    (address: number, unitId: number, reply: (error: Error | null, value: number) => void) =>
+      serve(register, address, 1, unitId, (error, values) => reply(error, values[0] ?? 0));
+  const bit =
+    (register: RegisterType) =>
+    (address: number, unitId: number, reply: (error: Error | null, value: boolean) => void) =>
+      serve(register, address, 1, unitId, (error, values) => reply(error, values[0] === 1));
+  return {
+    getMultipleHoldingRegisters: words('holding'),
+    getMultipleInputRegisters: words('input'),
+    getHoldingRegister: single('holding'),
+    getInputRegister: single('input'),
+    getCoil: bit('coil'),
+    getDiscreteInput: bit('discrete'),
+  };
+}
+
 export class SimulatedModbusDevice {
-  readonly device: ModbusTcpDevice;
+  readonly device: ModbusDevice;
   readonly host: string;
   #port: number;
   #server: ServerTCP | undefined;
@@ -55,24 +91,32 @@ export class SimulatedModbusDevice {
   readonly #scenarios = new Map<string, { scenario: Scenario; startedAt: number }>();
   #ticker: NodeJS.Timeout | undefined;
   #muted = false;
+  /** Served by a transport of another object (a serial line), not a TCP listener of its own. */
+  #servedElsewhere = false;
   #dropOut: { schedule: DropOut; startedAt: number } | undefined;
 
-  private constructor(device: ModbusTcpDevice, options: SimulatorOptions) {
+  private constructor(device: ModbusDevice, options: SimulatorOptions) {
     this.device = device;
-    this.host = options.host ?? device.host;
-    this.#port = options.port ?? device.port ?? DEFAULTS.modbusPort;
+    const tcp = device.protocol === 'modbus-tcp' ? device : undefined;
+    this.host = options.host ?? tcp?.host ?? '127.0.0.1';
+    this.#port = options.port ?? tcp?.port ?? DEFAULTS.modbusPort;
     this.#highestAddress = device.highest_address ?? DEFAULTS.highestAddress;
     this.#unitId = device.unit_id ?? DEFAULTS.unitId;
     this.#points = new Map(device.points.map((point) => [point.id, point]));
   }
 
-  static async start(
-    device: ModbusTcpDevice,
-    options: SimulatorOptions = {},
-  ): Promise<SimulatedModbusDevice> {
+  /** Serves the device over Modbus TCP. */
+  static async start(device: ModbusDevice, options: SimulatorOptions = {}): Promise<SimulatedModbusDevice> {
     const simulated = new SimulatedModbusDevice(device, options);
     await simulated.#listen();
     return simulated;
+  }
+
+  /** The device's registers without a listener of its own, for a transport that calls serve(). */
+  static unit(device: ModbusDevice): SimulatedModbusDevice {
+    const unit = new SimulatedModbusDevice(device, {});
+    unit.#servedElsewhere = true;
+    return unit;
   }
 
   get port(): number {
@@ -86,6 +130,11 @@ export class SimulatedModbusDevice {
   /** Client connections currently open. */
   get connections(): number {
     return this.#server?.socks.size ?? 0;
+  }
+
+  /** The open client connections themselves, to tell a kept connection from a new one. */
+  openConnections(): Set<net.Socket> {
+    return new Set(this.#server?.socks.keys() ?? []);
   }
 
   /** Sets a point in engineering units; a scenario driving it stops. */
@@ -181,7 +230,11 @@ export class SimulatedModbusDevice {
       // ServerTCP treats port 0 as "unset" and falls back to 502, so a free port is found first.
       const port = pickPort ? await freePort(this.host) : this.#port;
       try {
-        this.#server = await listen(this.#vector(), this.host, port);
+        this.#server = await listen(
+          serviceVector((...request) => this.serve(...request)),
+          this.host,
+          port,
+        );
         this.#port = port;
         this.#updateTicker();
         return;
@@ -193,33 +246,8 @@ export class SimulatedModbusDevice {
     }
   }
 
-  /**
-   * Callback-style handlers throughout (ServerTCP tells the styles apart by
-   * arity): not calling back is how a muted device stays silent.
-   */
-  #vector(): IServiceVector {
-    const words =
-      (register: RegisterType) => (address: number, count: number, unitId: number, reply: Reply) =>
-        this.#serve(register, address, count, unitId, reply);
-    const single =
-      (register: RegisterType) =>
-      (address: number, unitId: number, reply: (error: Error | null, value: number) => void) =>
-        this.#serve(register, address, 1, unitId, (error, values) => reply(error, values[0] ?? 0));
-    const bit =
-      (register: RegisterType) =>
-      (address: number, unitId: number, reply: (error: Error | null, value: boolean) => void) =>
-        this.#serve(register, address, 1, unitId, (error, values) => reply(error, values[0] === 1));
-    return {
-      getMultipleHoldingRegisters: words('holding'),
-      getMultipleInputRegisters: words('input'),
-      getHoldingRegister: single('holding'),
-      getInputRegister: single('input'),
-      getCoil: bit('coil'),
-      getDiscreteInput: bit('discrete'),
-    };
-  }
-
-  #serve(register: RegisterType, address: number, count: number, unitId: number, reply: Reply): void {
+  /** Answers a read as this device would; requests for another unit go unanswered. */
+  serve(register: RegisterType, address: number, count: number, unitId: number, reply: Reply): void {
     // A request for another unit goes unanswered, as behind a serial gateway with no such device.
     if (this.#silent() || unitId !== this.#unitId) return;
     const failure = this.#failureWithin(register, address, count);
@@ -274,7 +302,7 @@ export class SimulatedModbusDevice {
 
   /** Runs the ticker only while it has something to do, and never keeps the process alive. */
   #updateTicker(): void {
-    const needed = this.#server !== undefined && this.#scenarios.size > 0;
+    const needed = (this.#server !== undefined || this.#servedElsewhere) && this.#scenarios.size > 0;
     if (needed && this.#ticker === undefined) {
       this.#ticker = setInterval(() => this.#tick(), SCENARIO_TICK_MS);
       this.#ticker.unref();

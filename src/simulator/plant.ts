@@ -1,16 +1,20 @@
 /**
  * Serves a simulated PLC for every device of a site file: a Modbus TCP
- * server, an OPC UA server, or for an MQTT device a publisher (JSON/plain) or
- * a Sparkplug B edge node on that device's broker.
+ * server, a unit on a simulated serial line (Modbus RTU, over a
+ * pseudo-terminal pair at the device's port path), an OPC UA server, or for
+ * an MQTT device a publisher (JSON/plain) or a Sparkplug B edge node on that
+ * device's broker.
  */
 import { join } from 'node:path';
 import { resolveUser } from '../adapters/opcua/credentials.ts';
-import type { OpcuaDevice, SiteFile } from '../config/schema.ts';
+import type { ModbusRtuDevice, OpcuaDevice, SiteFile } from '../config/schema.ts';
 import { autoScenario } from './auto-scenarios.ts';
 import type { DropOut } from './drop-out.ts';
+import { SimulatedRtuLine } from './modbus-rtu-line.ts';
 import { SimulatedModbusDevice } from './modbus-server.ts';
 import { SimulatedMqttPublisher } from './mqtt-publisher.ts';
 import { type SimulatedCondition, SimulatedOpcuaServer } from './opcua-server.ts';
+import { PtyPair } from './pty-pair.ts';
 import { SimulatedEdgeNode } from './sparkplug-edge-node.ts';
 
 /** Silent for 8 s every 90 s, starting 45 s in: long enough for a communication-loss alarm at usual poll rates. */
@@ -30,8 +34,16 @@ export interface SimulatedPlantOptions {
   mqttIntervalMs?: number;
 }
 
+/** A simulated serial line: the gateway opens `pty.gatewayEnd`, which is the devices' serial port path. */
+export interface SimulatedSerialLine {
+  readonly pty: PtyPair;
+  readonly line: SimulatedRtuLine;
+}
+
 export interface SimulatedPlant {
+  /** Modbus devices, TCP and RTU alike. */
   readonly devices: Map<string, SimulatedModbusDevice>;
+  readonly serialLines: SimulatedSerialLine[];
   readonly opcua: Map<string, SimulatedOpcuaServer>;
   readonly mqtt: Map<string, SimulatedMqttPublisher | SimulatedEdgeNode>;
   stop(): Promise<void>;
@@ -44,11 +56,14 @@ export async function startSimulatedPlant(
   const devices = new Map<string, SimulatedModbusDevice>();
   const opcua = new Map<string, SimulatedOpcuaServer>();
   const mqtt = new Map<string, SimulatedMqttPublisher | SimulatedEdgeNode>();
+  const serialLines: SimulatedSerialLine[] = [];
   const stop = async () => {
     await Promise.all(
       [...devices.values(), ...opcua.values(), ...mqtt.values()].map((device) => device.stop()),
     );
+    await Promise.all(serialLines.map(({ line, pty }) => line.stop().finally(() => pty.close())));
   };
+  const rtuByPort = new Map<string, ModbusRtuDevice[]>();
   const auto = (options.scenarios ?? 'auto') === 'auto';
   try {
     for (const device of site.devices) {
@@ -74,6 +89,10 @@ export async function startSimulatedPlant(
           for (const point of device.points) simulated.setScenario(point.id, autoScenario(device.id, point));
         continue;
       }
+      if (device.protocol === 'modbus-rtu') {
+        rtuByPort.set(device.serial.port, [...(rtuByPort.get(device.serial.port) ?? []), device]);
+        continue;
+      }
       const port = options.portOverrides?.[device.id];
       const simulated = await SimulatedModbusDevice.start(device, port === undefined ? {} : { port });
       devices.set(device.id, simulated);
@@ -83,12 +102,24 @@ export async function startSimulatedPlant(
         if (device === site.devices.at(-1)) simulated.setDropOut(AUTO_DROP_OUT);
       }
     }
+    for (const [port, onLine] of rtuByPort) {
+      const pty = await PtyPair.open(port, `${port}.plc`);
+      const line = await SimulatedRtuLine.start(pty.deviceEnd, onLine).catch(async (error: unknown) => {
+        await pty.close();
+        throw error;
+      });
+      serialLines.push({ pty, line });
+      for (const [id, unit] of line.devices) {
+        devices.set(id, unit);
+        if (auto) for (const point of unit.device.points) unit.setScenario(point.id, autoScenario(id, point));
+      }
+    }
   } catch (error) {
     // A half-started plant would hold ports nobody can close.
     await stop();
     throw error;
   }
-  return { devices, opcua, mqtt, stop };
+  return { devices, serialLines, opcua, mqtt, stop };
 }
 
 /** Serves the device's endpoint port, with an account for the user the device logs in as (when its secret is at hand). */

@@ -2,7 +2,16 @@
  * The one catalogue of error codes. Every error the gateway reports names its
  * stage, says what happened and what to do; docs/errors.md lists them all.
  */
-export type Stage = 'config' | 'adapter' | 'operator' | 'alarms' | 'buffer' | 'producer' | 'cli' | 'system';
+export type Stage =
+  | 'config'
+  | 'adapter'
+  | 'operator'
+  | 'alarms'
+  | 'buffer'
+  | 'producer'
+  | 'telemetry'
+  | 'cli'
+  | 'system';
 
 interface CatalogueEntry {
   readonly stage: Stage;
@@ -45,6 +54,16 @@ export const ERRORS = {
     stage: 'adapter',
     what: 'the connection to the device failed or was lost',
     todo: 'check host, port and the network path; the gateway retries with backoff',
+  },
+  MODBUS_FRAME: {
+    stage: 'adapter',
+    what: 'the answer on the serial line was garbled (CRC, length, unit or function do not fit the request)',
+    todo: 'check baud_rate, parity, data_bits and stop_bits against the device, the wiring and termination of the line, and that no two devices share a unit_id',
+  },
+  MODBUS_SERIAL: {
+    stage: 'adapter',
+    what: 'the serial port cannot be opened or was lost',
+    todo: 'check the port path (ls -l /dev/serial/by-id), that no other program holds it, and that the service user is in the dialout group',
   },
   MQTT_CONNECT: {
     stage: 'adapter',
@@ -183,8 +202,28 @@ export const ERRORS = {
   },
   PRODUCER_SECRET: {
     stage: 'producer',
-    what: 'the Kafka SASL password cannot be read',
-    todo: 'check the file named in gateway.kafka.sasl.password.file (readable by the service user) or that password.env is set',
+    what: 'the Kafka SASL password or TLS key passphrase cannot be read',
+    todo: 'check the file named in gateway.kafka.sasl.password.file or tls.key_passphrase.file (readable by the service user), or that the variable named in env is set',
+  },
+  PRODUCER_TLS: {
+    stage: 'producer',
+    what: 'the TLS handshake with the broker failed; events wait in the buffer and the gateway retries',
+    todo: "the message says which side refused: check gateway.kafka.tls.ca_file against the CA that signed the broker's certificate, server_name (or the host in brokers) against the names in it, and that cert_file is signed by a CA the broker trusts (ssl.truststore)",
+  },
+  PRODUCER_TLS_FILE: {
+    stage: 'producer',
+    what: 'a TLS file of the broker connection cannot be read or used',
+    todo: 'check the paths in gateway.kafka.tls (readable by the service user), that key_file belongs to cert_file and that key_passphrase opens key_file',
+  },
+  TOPIC_REFUSED: {
+    stage: 'producer',
+    what: 'the broker refused to create a topic or add partitions',
+    todo: "the message names the broker's reason: INVALID_REPLICATION_FACTOR (more replicas than brokers), INVALID_CONFIG (an unknown or invalid topic_config entry) …; fix the site file or the broker's limits",
+  },
+  TOPIC_DRIFT: {
+    stage: 'producer',
+    what: 'a topic on the broker differs from the site file (partitions, replication or configuration)',
+    todo: 'run `gateway topics ensure --check --config <site.yaml>` for the differences; change the topic (kafka-configs, --increase-partitions) or the site file so they agree',
   },
   PRODUCER_CONNECT: {
     stage: 'producer',
@@ -195,6 +234,31 @@ export const ERRORS = {
     stage: 'producer',
     what: 'the schema registry did not register the event schema; events wait in the buffer and the gateway retries',
     todo: "check gateway.kafka.schema_registry.url and the registry's message (an incompatible earlier schema under the same subject must be resolved there)",
+  },
+  LISTENER_BIND: {
+    stage: 'telemetry',
+    what: 'the local listener (metrics, health, status page) cannot listen on its address; the gateway runs on without it',
+    todo: 'free the port or set gateway.listener.port (or host) to another one, then restart',
+  },
+  LISTENER_TOKEN: {
+    stage: 'telemetry',
+    what: 'the operator token cannot be read; operator actions and log level changes stay disabled',
+    todo: 'check the file named in gateway.listener.operator_token.file (readable by the service user) or that operator_token.env is set',
+  },
+  CLI_GATEWAY: {
+    stage: 'cli',
+    what: 'the running gateway did not take the request',
+    todo: 'check that the service runs with its listener enabled (gateway.listener), and the operator token',
+  },
+  SYSTEMD_NOTIFY: {
+    stage: 'system',
+    what: 'readiness and watchdog notifications cannot be sent to systemd',
+    todo: 'install perl (perl-base), which sends them; without it systemd times out the start of a Type=notify unit',
+  },
+  CONFIG_RELOAD: {
+    stage: 'config',
+    what: 'the reloaded site file was refused; the gateway goes on with the configuration it runs',
+    todo: 'fix the problems listed with it, then reload again (systemctl reload edge-alarm-gateway)',
   },
   COMMAND_REJECTED: {
     stage: 'operator',

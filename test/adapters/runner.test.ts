@@ -5,6 +5,7 @@ import {
   DeviceRunner,
   type DeviceSession,
   type PollingDriver,
+  type RunnerObserver,
   type RunnerSink,
 } from '../../src/adapters/runner.ts';
 import { Backoff } from '../../src/system/backoff.ts';
@@ -49,8 +50,9 @@ class RecordingSink implements RunnerSink {
   }
 }
 
-function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3) {
+function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3, observer?: RunnerObserver) {
   return new DeviceRunner({
+    ...(observer ? { observer } : {}),
     driver: device,
     pollIntervalMs: 5,
     commLossAfter,
@@ -61,6 +63,28 @@ function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3
 }
 
 describe('DeviceRunner', () => {
+  test('an observer sees every poll with its outcome and the readings, and changes nothing', async () => {
+    const device = new SwitchableDevice();
+    const sink = new RecordingSink();
+    const polls: boolean[] = [];
+    const seen: unknown[] = [];
+    const r = runner(device, sink, 2, {
+      polled: (deviceId, durationMs, ok) => {
+        assert.equal(deviceId, 'plc-1');
+        assert.ok(durationMs >= 0);
+        polls.push(ok);
+      },
+      readings: (_deviceId, readings) => seen.push(...readings.map((reading) => reading.value)),
+    });
+    r.start();
+    await until(() => sink.values.length >= 2);
+    device.reachable = false;
+    await until(() => polls.includes(false));
+    await r.stop();
+    assert.deepEqual(seen, sink.values, 'the observer saw exactly what the alarm stage got');
+    assert.equal(polls.filter(Boolean).length, sink.values.length);
+  });
+
   test('polls on schedule over one connection and reports communication once after the first success', async () => {
     const device = new SwitchableDevice();
     const sink = new RecordingSink();

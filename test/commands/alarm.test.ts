@@ -34,7 +34,7 @@ describe('building a command from the command line', () => {
         { action: 'ack', scope: 'demo/forming' },
       ],
       [
-        { action: 'shelve', conditionId: TARGET, duration: '1h30m' },
+        { action: 'shelve', conditionId: TARGET, duration: '90m' },
         { action: 'shelve', condition_id: TARGET, duration_ms: 5_400_000 },
       ],
       [
@@ -74,8 +74,8 @@ describe('building a command from the command line', () => {
     ['no actor', { action: 'ack', conditionId: TARGET, actor: undefined }, /--actor NAME is required/],
     [
       'a duration that is not one',
-      { action: 'shelve', conditionId: TARGET, duration: '30' },
-      /--duration 30 is not a duration/,
+      { action: 'shelve', conditionId: TARGET, duration: 'soon' },
+      /--duration soon is not a duration/,
     ],
     [
       'a shelve without duration or one-shot',

@@ -24,7 +24,7 @@ test('a commands section with defaults, or with its own topic and group, is vali
 
 test('the command settings are checked like the rest of the file', () => {
   assert.deepEqual(problems(site('commands:\n  topic: ""\n  grupo: x')), [
-    'site.yaml:5:12 gateway.commands.topic: must not be empty',
+    'site.yaml:5:12 gateway.commands.topic: must be a Kafka topic name: letters, digits, ".", "_" and "-", at most 249 characters',
     'site.yaml:6:5 gateway.commands.grupo: unknown key "grupo" (allowed: enabled, topic, group_id)',
   ]);
 });

@@ -236,11 +236,11 @@ describe('tagged unions', () => {
         id: gw-1
       devices:
         - id: plc-1
-          protocol: modbus-rtu
+          protocol: modbus-ascii
           serial: /dev/ttyUSB0
     `;
     assert.deepEqual(problems(text), [
-      'site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, opcua, mqtt',
+      'site.yaml:6:15 devices[0].protocol: must be one of modbus-tcp, modbus-rtu, opcua, mqtt',
     ]);
   });
 

@@ -3,6 +3,7 @@
  * grants and revokes what a user may do, as a security team would with
  * kafka-acls.
  */
+import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
 import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { kafkaClient } from './kafka.ts';
@@ -10,12 +11,18 @@ import { kafkaClient } from './kafka.ts';
 // kafkajs is CommonJS and Node cannot see these through its `export`s statically.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-export type TopicOperation = 'WRITE' | 'DESCRIBE' | 'CREATE' | 'READ';
+export type TopicOperation = 'WRITE' | 'DESCRIBE' | 'CREATE' | 'READ' | 'DESCRIBE_CONFIGS' | 'ALTER';
 
-/** Allows `operations` on one topic (a literal name) to `principal`, e.g. User:gateway. */
+type Admin = SaslUser | { sasl?: SaslUser; ssl: ConnectionOptions };
+
+/**
+ * Allows `operations` on one topic (a literal name) to `principal`, e.g.
+ * User:gateway or User:CN=gateway,O=Test. The admin signs in with SASL, with
+ * its client certificate on a TLS broker, or both (SASL_SSL).
+ */
 export function grantTopic(
   brokers: string,
-  admin: SaslUser,
+  admin: Admin,
   topic: string,
   principal: string,
   operations: readonly TopicOperation[],
@@ -26,7 +33,7 @@ export function grantTopic(
 /** Allows `operations` on one consumer group (a literal name) to `principal`. */
 export function grantGroup(
   brokers: string,
-  admin: SaslUser,
+  admin: Admin,
   group: string,
   principal: string,
   operations: readonly 'READ'[],
@@ -36,13 +43,15 @@ export function grantGroup(
 
 async function grant(
   brokers: string,
-  admin: SaslUser,
+  admin: Admin,
   resourceType: number,
   resourceName: string,
   principal: string,
   operations: readonly TopicOperation[],
 ): Promise<void> {
-  const client = kafkaClient(brokers, admin).admin();
+  const client = (
+    'ssl' in admin ? kafkaClient(brokers, admin.sasl, admin.ssl) : kafkaClient(brokers, admin)
+  ).admin();
   await client.connect();
   try {
     await client.createAcls({

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { type IHeaders, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { KafkaBroker, type KafkaBrokerOptions } from '../../scripts/kafka-broker.ts';
@@ -82,13 +83,14 @@ export function uniqueTopic(prefix = 'test'): string {
  * retried transient error (coordinator still loading, leader moving) at ERROR,
  * and the helpers below surface real failures as rejections anyway.
  */
-export function kafkaClient(brokers: string, user?: SaslUser): Kafka {
+export function kafkaClient(brokers: string, user?: SaslUser, ssl?: ConnectionOptions): Kafka {
   return new Kafka({
     clientId: 'gateway-tests',
     brokers: brokers.split(','),
     connectionTimeout: 3000,
     logLevel: logLevel.NOTHING,
     ...(user ? { sasl: { mechanism: 'plain' as const, ...user } } : {}),
+    ...(ssl ? { ssl } : {}),
   });
 }
 
@@ -151,6 +153,8 @@ export interface ConsumeOptions {
   settleMs?: number;
   /** The SASL/PLAIN user to read as, on a broker started with `auth`. */
   user?: SaslUser;
+  /** TLS options (CA, client certificate) on a broker started with `tls`. */
+  ssl?: ConnectionOptions;
 }
 
 function headerText(headers: IHeaders | undefined): Record<string, string> {
@@ -182,9 +186,9 @@ function toRecord(partition: number, message: KafkaMessage): ConsumedRecord {
 export async function consumeAll(
   brokers: string,
   topic: string,
-  { expected, timeoutMs = 30_000, settleMs = 0, user }: ConsumeOptions,
+  { expected, timeoutMs = 30_000, settleMs = 0, user, ssl }: ConsumeOptions,
 ): Promise<ConsumedRecord[]> {
-  const consumer = kafkaClient(brokers, user).consumer({
+  const consumer = kafkaClient(brokers, user, ssl).consumer({
     groupId: `gateway-tests-${randomUUID()}`,
     // Short fetch waits so disconnect() does not sit out a long poll.
     maxWaitTimeInMs: 250,

@@ -103,6 +103,8 @@ export function writeMqttSite(options: MqttSiteOptions): {
     gateway: {
       id: options.gatewayId ?? 'gw-mqtt',
       state_dir: join(options.dir, 'state'),
+      // A free port each: test gateways run side by side.
+      listener: { port: 0 },
       kafka: { brokers: options.brokers.split(','), topic: options.topic, partitions: 1 },
       // The fault tests flap one alarm on purpose and count its raises and clears one to one.
       alarms: { chatter: { max_raises: 1_000_000, window_ms: 1000 }, flood: { max_alarms: 1_000_000 } },

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultAuth, scramFormatArgs } from '../../scripts/kafka/auth.ts';
 import { renderServerProperties } from '../../scripts/kafka/server-properties.ts';
+import { brokerTls } from '../../scripts/kafka/tls.ts';
+import { tempDir } from '../buffer/fixtures.ts';
 
 const ports = { port: 9092, controllerPort: 9093, logDir: '/tmp/kraft' };
 
@@ -70,4 +72,43 @@ test('by default the node is broker and controller, node 1', () => {
   assert.equal(settings.get('process.roles'), 'broker,controller');
   assert.equal(settings.get('node.id'), '1');
   assert.equal(settings.get('controller.quorum.bootstrap.servers'), '127.0.0.1:9093');
+});
+
+test('with TLS the client listener is SSL (SASL_SSL with auth), with PEM stores and client auth set per listener', () => {
+  const temp = tempDir();
+  try {
+    const settings = brokerTls(temp.dir, 'required');
+    const tls = { settings, keyStoreFile: '/tmp/kraft/keystore.pem' };
+    const ssl = parse(renderServerProperties({ ...ports, tls }));
+    assert.equal(ssl.get('listeners'), 'SSL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
+    assert.equal(ssl.get('listener.security.protocol.map'), 'SSL:SSL,CONTROLLER:PLAINTEXT');
+    assert.equal(ssl.get('ssl.keystore.type'), 'PEM');
+    assert.equal(ssl.get('ssl.keystore.location'), '/tmp/kraft/keystore.pem');
+    assert.equal(ssl.get('ssl.truststore.location'), settings.broker.caFile);
+    assert.equal(ssl.get('listener.name.ssl.ssl.client.auth'), 'required');
+    assert.equal(ssl.get('authorizer.class.name'), undefined);
+
+    const saslSsl = parse(renderServerProperties({ ...ports, tls, auth: defaultAuth() }));
+    assert.equal(saslSsl.get('listeners'), 'SASL_SSL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
+    assert.equal(saslSsl.get('listener.name.sasl_ssl.ssl.client.auth'), 'required');
+    assert.match(saslSsl.get('listener.name.sasl_ssl.plain.sasl.jaas.config') ?? '', /user_gateway=/);
+  } finally {
+    temp.remove();
+  }
+});
+
+test('TLS with the authorizer makes the broker and admin certificates super users by their subjects', () => {
+  const temp = tempDir();
+  try {
+    const settings = { ...brokerTls(temp.dir, 'required'), authorizer: true };
+    const props = parse(renderServerProperties({ ...ports, tls: { settings, keyStoreFile: '/k.pem' } }));
+    assert.equal(
+      props.get('authorizer.class.name'),
+      'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    );
+    assert.equal(props.get('super.users'), 'User:CN=kafka-broker,O=Test;User:CN=admin,O=Test;User:ANONYMOUS');
+    assert.equal(props.get('allow.everyone.if.no.acl.found'), 'false');
+  } finally {
+    temp.remove();
+  }
 });

@@ -100,6 +100,8 @@ export async function startTestSite(options: TestSiteOptions): Promise<TestSite>
     gateway: {
       id: options.gatewayId ?? 'gw-test',
       state_dir: join(options.dir, 'state'),
+      // A free port each: test gateways run side by side.
+      listener: { port: 0 },
       kafka: {
         brokers: options.brokers.split(','),
         topic: options.topic,

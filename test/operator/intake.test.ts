@@ -46,7 +46,6 @@ describe('command intake', () => {
         {
           brokers: [brokers],
           clientId: 'intake-test',
-          idempotent: false,
           requestTimeoutMs: 2000,
           logger: createLogger('silent'),
         },

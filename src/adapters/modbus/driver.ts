@@ -1,17 +1,23 @@
 /**
- * The Modbus TCP adapter: one poll executes the planned reads in order over one
+ * The Modbus adapter (TCP, and RTU over a serial line): one poll executes the planned reads in order over one
  * connection and decodes every point. A point the device refuses or that holds
  * garbage becomes a bad reading; only a failure of the device as a whole
  * (timeout, lost connection) fails the poll, which the runner then handles.
  */
 import { isBitRegister } from '../../config/data-types.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
-import type { ModbusPoint, ModbusTcpDevice } from '../../config/schema.ts';
+import type { ModbusDevice, ModbusPoint, SerialLine } from '../../config/schema.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { qualityLog } from '../quality-log.ts';
 import type { Reading } from '../reading.ts';
 import type { DeviceSession, PollingDriver } from '../runner.ts';
-import { connectModbusTcp, type ModbusConnection, ModbusExceptionError } from './client.ts';
+import {
+  connectModbusRtu,
+  connectModbusTcp,
+  type ModbusConnection,
+  ModbusExceptionError,
+  type SerialSettings,
+} from './client.ts';
 import { type DecodeResult, decodeBits, decodeRegisters } from './codec.ts';
 import { planLimits, plannedPoint, planReads, type ReadRequest } from './planner.ts';
 
@@ -27,7 +33,29 @@ export interface ModbusDriver extends PollingDriver {
   readonly plan: readonly ReadRequest[];
 }
 
-export function createModbusDriver(device: ModbusTcpDevice, logger: Logger): ModbusDriver {
+/** The serial settings of a line with the defaults filled in. */
+export function serialSettingsOf(serial: SerialLine): SerialSettings {
+  return {
+    port: serial.port,
+    baudRate: serial.baud_rate ?? DEFAULTS.baudRate,
+    parity: serial.parity ?? DEFAULTS.parity,
+    dataBits: (serial.data_bits ?? DEFAULTS.dataBits) as SerialSettings['dataBits'],
+    stopBits: (serial.stop_bits ?? DEFAULTS.stopBits) as SerialSettings['stopBits'],
+    interFrameDelayMs: serial.inter_frame_delay_ms ?? DEFAULTS.interFrameDelayMs,
+  };
+}
+
+/** One connection per TCP device; RTU devices on one port share its line. */
+function connectDevice(device: ModbusDevice): Promise<ModbusConnection> {
+  const unitId = device.unit_id ?? DEFAULTS.unitId;
+  const timeoutMs = device.timeout_ms ?? DEFAULTS.timeoutMs;
+  if (device.protocol === 'modbus-rtu') {
+    return connectModbusRtu({ serial: serialSettingsOf(device.serial), unitId, timeoutMs });
+  }
+  return connectModbusTcp({ host: device.host, port: device.port ?? DEFAULTS.modbusPort, unitId, timeoutMs });
+}
+
+export function createModbusDriver(device: ModbusDevice, logger: Logger): ModbusDriver {
   const points = new Map(device.points.map((point) => [point.id, point]));
   const counters: ModbusCounters = { requests: 0, exceptions: 0, badValues: 0 };
   const plan = planReads(device.points.map(plannedPoint), planLimits(device));
@@ -97,12 +125,7 @@ export function createModbusDriver(device: ModbusTcpDevice, logger: Logger): Mod
     counters,
     plan,
     async connect(): Promise<DeviceSession> {
-      const connection = await connectModbusTcp({
-        host: device.host,
-        port: device.port ?? DEFAULTS.modbusPort,
-        unitId: device.unit_id ?? DEFAULTS.unitId,
-        timeoutMs: device.timeout_ms ?? DEFAULTS.timeoutMs,
-      });
+      const connection = await connectDevice(device);
       return {
         async poll() {
           const readings: Reading[] = [];

@@ -5,7 +5,7 @@
  */
 import { effectiveDataType, isBitRegister, WORDS } from '../../config/data-types.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
-import type { ModbusPoint, ModbusTcpDevice, RegisterType } from '../../config/schema.ts';
+import type { ModbusDevice, ModbusPoint, RegisterType } from '../../config/schema.ts';
 
 /** Where a point lives: `words` registers (or bits) from `address` on. */
 export interface PlannedPoint {
@@ -42,7 +42,7 @@ export function plannedPoint(point: ModbusPoint): PlannedPoint {
   return { id: point.id, register: point.register, address: point.address, words };
 }
 
-export function planLimits(device: ModbusTcpDevice): PlanLimits {
+export function planLimits(device: ModbusDevice): PlanLimits {
   return {
     maxGap: device.max_gap ?? DEFAULTS.maxGap,
     maxRegistersPerRead: device.max_registers_per_read ?? DEFAULTS.maxRegistersPerRead,
