@@ -25,12 +25,12 @@ import { readKeyFile } from './buffer/key-file.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { Device, SiteFile } from './config/schema.ts';
-import { resolveCommandTopic } from './operator/command-topic.ts';
 import { CommandIntake, type IntakeStats } from './operator/intake.ts';
 import { brokerConnection, resolveBrokers } from './producer/connection.ts';
 import { Forwarder, type ForwarderStats } from './producer/forwarder.ts';
 import { type BrokerClient, createBrokerClient, createRecordConsumer } from './producer/kafka-client.ts';
 import { outputPlan } from './producer/output-plan.ts';
+import { commandTopicSpec, resolveCommandTopic } from './producer/topics.ts';
 import { GatewayError } from './system/errors.ts';
 import { GatewayTelemetry } from './telemetry/gateway-telemetry.ts';
 import type { ComponentLevels } from './telemetry/log-levels.ts';
@@ -226,13 +226,14 @@ export class Gateway {
 
   #commandIntake(client: BrokerClient): CommandIntake | undefined {
     const target = resolveCommandTopic(this.#site);
-    if (!target) return undefined;
+    const spec = commandTopicSpec(this.#site);
+    if (!target || !spec) return undefined;
     const logger = stageLogger(this.#logger, 'operator', { topic: target.topic, group_id: target.groupId });
     return new CommandIntake({
       site: this.#site.site,
       consumer: createRecordConsumer(brokerConnection(this.#site, this.#env, logger), target),
       sink: this.#evaluator,
-      prepare: () => client.ensureTopic({ topic: target.topic, partitions: DEFAULTS.commandPartitions }),
+      prepare: () => client.ensureTopic(spec),
       logger,
     });
   }

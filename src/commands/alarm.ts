@@ -5,13 +5,12 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { CommandAction, OperatorCommand } from '../alarms/command.ts';
-import { DEFAULTS } from '../config/defaults.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
 import { commandRecord } from '../operator/command-record.ts';
-import { resolveCommandTopic } from '../operator/command-topic.ts';
 import { readCommand } from '../operator/read-command.ts';
 import { brokerConnection } from '../producer/connection.ts';
 import { createBrokerClient } from '../producer/kafka-client.ts';
+import { commandTopicSpec } from '../producer/topics.ts';
 import { GatewayError } from '../system/errors.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { parseDuration } from './operator.ts';
@@ -53,7 +52,7 @@ export async function alarmCommand(options: AlarmCommandOptions): Promise<number
     process.stderr.write(`${(error as GatewayError).describe()}\n\nUsage: gateway ${ALARM_USAGE}\n`);
     return 2;
   }
-  const target = resolveCommandTopic(site);
+  const target = commandTopicSpec(site);
   if (!target) {
     process.stderr.write(
       `${options.config}: this gateway reads no operator commands; add gateway.commands to the site file first\n`,
@@ -66,7 +65,7 @@ export async function alarmCommand(options: AlarmCommandOptions): Promise<number
     idempotent: false,
   });
   try {
-    await client.ensureTopic({ topic: target.topic, partitions: DEFAULTS.commandPartitions });
+    await client.ensureTopic(target);
     await client.send([commandRecord(target.topic, command)]);
   } catch (error) {
     const failed = new GatewayError('COMMAND_SEND', error instanceof Error ? error.message : String(error));

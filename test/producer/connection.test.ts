@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { brokerConnection } from '../../src/producer/connection.ts';
-import { eventsTopic, gatewayTopics } from '../../src/producer/topics.ts';
+import { eventsTopic, gatewayTopics, resolveCommandTopic } from '../../src/producer/topics.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { tempDir } from '../buffer/fixtures.ts';
 
@@ -86,4 +86,35 @@ test('the gateway signs in as itself; provisioning replaces SASL and overrides s
   } finally {
     temp.remove();
   }
+});
+
+test('the command topic is a gateway topic when the site file reads commands: one partition, replicated like the events', () => {
+  const withCommands = (commands: SiteFile['gateway']['commands'], kafka = {}): SiteFile => ({
+    ...site(kafka),
+    gateway: { id: 'gw-1', kafka, commands },
+  });
+  assert.deepEqual(
+    gatewayTopics(withCommands({}, { replication_factor: 3 })).map(
+      ({ topic, partitions, replicationFactor }) => [topic, partitions, replicationFactor],
+    ),
+    [
+      ['iiot.alarms.v1', 3, 3],
+      ['iiot.alarm-commands.v1', 1, 3],
+    ],
+  );
+  assert.deepEqual(resolveCommandTopic(withCommands({})), {
+    topic: 'iiot.alarm-commands.v1',
+    groupId: 'edge-alarm-gateway-gw-1-commands',
+  });
+  assert.deepEqual(resolveCommandTopic(withCommands({ topic: 'cmds', group_id: 'g' }, { client_id: 'c' })), {
+    topic: 'cmds',
+    groupId: 'g',
+  });
+  assert.equal(resolveCommandTopic(withCommands({}, { client_id: 'c' }))?.groupId, 'c-commands');
+  assert.equal(resolveCommandTopic(withCommands({ enabled: false })), undefined);
+  assert.equal(resolveCommandTopic(site({})), undefined);
+  assert.deepEqual(
+    gatewayTopics(withCommands({ enabled: false })).map((spec) => spec.topic),
+    ['iiot.alarms.v1'],
+  );
 });
