@@ -67,11 +67,10 @@ export class CommandIntake {
     const { consumer, logger } = this.#options;
     const backoff = new Backoff(this.#options.backoff ?? { initialMs: 1000, maxMs: 30_000 });
     let failing: string | undefined;
-    let prepared = this.#options.prepare === undefined;
+    let prepared = false;
     while (!this.#stop.signal.aborted) {
+      if (!prepared) prepared = await this.#prepare();
       try {
-        if (!prepared) await this.#options.prepare?.();
-        prepared = true;
         await consumer.run({
           record: (record) => this.#handle(record),
           joined: () => {
@@ -91,6 +90,22 @@ export class CommandIntake {
         failing = described.text;
         await sleep(backoff.next(), this.#stop.signal);
       }
+    }
+  }
+
+  /**
+   * Whether the topic is known to be there. A topic that could not be checked
+   * may exist all the same: reading it says so, and it is checked again after
+   * each failure.
+   */
+  async #prepare(): Promise<boolean> {
+    try {
+      await this.#options.prepare?.();
+      return true;
+    } catch (error) {
+      const text = error instanceof GatewayError ? error.describe() : String(error);
+      this.#options.logger.debug({ err: error }, `the command topic could not be checked: ${text}`);
+      return false;
     }
   }
 
