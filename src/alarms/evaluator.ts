@@ -378,7 +378,6 @@ export class AlarmEvaluator implements CommandSink {
         'BUFFER_WRITE',
         `the rejection of command ${commandId ?? '(no id)'} could not be committed`,
       );
-    this.#options.logger.warn({ command_id: commandId, reason }, 'command refused');
     return { accepted: false, duplicate: false, events, reason };
   }
 

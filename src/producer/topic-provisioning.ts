@@ -113,8 +113,8 @@ function describeSpec(spec: TopicSpec): string {
  * At start and after a topic vanished: create the topic when missing, warn
  * when its partitions or replication differ. Configs are not compared here:
  * that needs DESCRIBE_CONFIGS, which the running gateway does not hold.
- * Without the right to see or create the topic the gateway sends anyway,
- * and the first send says whether it may.
+ * Without the right to see or create the topic the gateway uses it anyway,
+ * and the first send (or read, for the command topic) says whether it may.
  */
 export async function ensureTopicAtStart(admin: TopicAdmin, spec: TopicSpec, logger: Logger): Promise<void> {
   try {
@@ -133,7 +133,7 @@ export async function ensureTopicAtStart(admin: TopicAdmin, spec: TopicSpec, log
     logger.warn(
       { topic: spec.topic },
       `topic ${spec.topic} cannot be checked or created (${error.message}); ` +
-        `sending to it anyway (${createGrant(spec.topic, admin.principal)})`,
+        `using it anyway: the first send or read tells whether it may (${createGrant(spec.topic, admin.principal)})`,
     );
   }
 }

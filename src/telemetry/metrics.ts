@@ -65,6 +65,7 @@ export class GatewayMetrics {
     this.#alarmMetrics();
     this.#bufferMetrics();
     this.#producerMetrics();
+    this.#commandMetrics();
   }
 
   /** Counts the events the alarm stage committed. */
@@ -222,6 +223,31 @@ export class GatewayMetrics {
       'Failed attempts to reach or write to the broker, by error code.',
       ['code'],
       () => Object.entries(this.#current().producer.failuresByCode).map(([code, n]) => [{ code }, n]),
+    );
+  }
+
+  #commandMetrics(): void {
+    this.#gauge(
+      'gateway_commands_reading',
+      'Whether the command intake is in its consumer group and reading.',
+      [],
+      (s) => (s.commands ? [[{}, s.commands.reading ? 1 : 0]] : []),
+    );
+    mirroredCounter(
+      this.registry,
+      'gateway_commands_total',
+      'Operator commands read from the command topic, by outcome: applied, duplicate (applied before), rejected, foreign (another site).',
+      ['outcome'],
+      () => {
+        const stats = this.#current().commands;
+        if (!stats) return [];
+        return [
+          [{ outcome: 'applied' }, stats.applied],
+          [{ outcome: 'duplicate' }, stats.duplicates],
+          [{ outcome: 'rejected' }, stats.rejected],
+          [{ outcome: 'foreign' }, stats.foreign],
+        ];
+      },
     );
   }
 }

@@ -5,6 +5,7 @@
 import type { DeviceStatus } from '../adapters/runner.ts';
 import type { AlarmView } from '../alarms/view.ts';
 import type { OutboxStats } from '../buffer/outbox.ts';
+import type { IntakeStats } from '../operator/intake.ts';
 import type { ForwarderStats } from '../producer/forwarder.ts';
 
 export interface ObservedStatus {
@@ -12,6 +13,8 @@ export interface ObservedStatus {
   alarms: readonly AlarmView[];
   buffer: OutboxStats;
   producer: ForwarderStats;
+  /** The operator command intake; absent when the site file reads no commands. */
+  commands?: IntakeStats;
   /** Why the buffer refuses events right now (a full disk, a broken file), if it does. */
   bufferProblem?: string | undefined;
 }

@@ -182,3 +182,19 @@ test('process metrics are there by default', async () => {
   assert.ok(metricValue(text, 'process_resident_memory_bytes') !== undefined);
   assert.match(text, /nodejs_eventloop_lag_seconds/);
 });
+
+test('operator commands: reading, and commands by outcome; none read without a command topic', async () => {
+  const commands = { reading: true, applied: 3, duplicates: 1, rejected: 2, foreign: 5 };
+  const metrics = metricsOf(() => ({ ...observed(), commands }));
+  const text = await metrics.scrape();
+  assert.equal(metricValue(text, 'gateway_commands_reading'), 1);
+  assert.equal(metricValue(text, 'gateway_commands_total{outcome="applied"}'), 3);
+  assert.equal(metricValue(text, 'gateway_commands_total{outcome="duplicate"}'), 1);
+  assert.equal(metricValue(text, 'gateway_commands_total{outcome="rejected"}'), 2);
+  assert.equal(metricValue(text, 'gateway_commands_total{outcome="foreign"}'), 5);
+  commands.applied = 4;
+  assert.equal(metricValue(await metrics.scrape(), 'gateway_commands_total{outcome="applied"}'), 4);
+  const without = await metricsOf(() => observed()).scrape();
+  assert.equal(metricValue(without, 'gateway_commands_reading'), 0);
+  assert.equal(metricValue(without, 'gateway_commands_total{outcome="applied"}'), undefined);
+});
