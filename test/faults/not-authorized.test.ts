@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { stringify } from 'yaml';
 import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { defaultAuth, type KafkaBroker } from '../../scripts/kafka-broker.ts';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
@@ -19,7 +18,8 @@ import type { KafkaSasl, SiteFile } from '../../src/config/schema.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { createLogger, type Logger } from '../../src/telemetry/logger.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../buffer/fixtures.ts';
+import { bufferedSite } from '../harness/buffered-site.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { consumeAll, createTopic, kafkaClient, ownBroker, uniqueTopic } from '../harness/kafka.ts';
 import { grantTopic } from '../harness/kafka-acl.ts';
@@ -65,46 +65,15 @@ describe('a broker with SASL (PLAIN, SCRAM) and ACLs', () => {
     user = gatewayUser,
     mechanism: KafkaSasl['mechanism'] = 'plain',
   ): { site: SiteFile; file: string } {
-    const dir = join(temp.dir, name);
     const passwordFile = join(temp.dir, `${name}.password`);
     writeFileSync(passwordFile, `${password}\n`);
-    const site: SiteFile = {
-      site: 'site-a',
-      gateway: {
-        id: 'gw-test',
-        state_dir: join(dir, 'state'),
-        kafka: {
-          brokers: [broker.brokers],
-          topic,
-          batch_max_events: 10,
-          sasl: { mechanism, username: user.username, password: { file: passwordFile } },
-        },
-      },
-      // Never reached, and never reported lost within a test: the events under
-      // test are put in the buffer directly.
-      devices: [
-        {
-          id: 'plc',
-          protocol: 'modbus-tcp',
-          host: '127.0.0.1',
-          port: 1,
-          poll_interval_ms: 60_000,
-          comm_loss_after: 1000,
-          area: 'a',
-          line: 'l',
-          asset: 'x',
-          points: [{ id: 'p', register: 'holding', address: 0 }],
-        },
-      ],
+    const kafka = {
+      brokers: [broker.brokers],
+      topic,
+      batch_max_events: 10,
+      sasl: { mechanism, username: user.username, password: { file: passwordFile } },
     };
-    const file = join(temp.dir, `${name}.yaml`);
-    writeFileSync(file, stringify(site));
-    const outbox = new Outbox({ path: join(dir, 'state', 'buffer.db'), shapeOf: recordShape });
-    outbox.commit(
-      [],
-      Array.from({ length: events }, () => draft()),
-    );
-    outbox.close();
+    const { site, file } = bufferedSite(join(temp.dir, name), kafka, events);
     return { site, file };
   }
 
