@@ -36,6 +36,7 @@ import {
   restoreNativeState,
   vanishedNative,
 } from './native.ts';
+import { usableValue } from './observe.ts';
 import { applyCommand } from './operator.ts';
 import { restoreState } from './restore.ts';
 import { type AlarmState, initialState } from './state.ts';
@@ -76,8 +77,10 @@ export class AlarmEvaluator implements CommandSink {
   #alarms: CompiledAlarms;
   readonly #definitions: AlarmDefinition[] = [];
   readonly #byCondition = new Map<string, AlarmDefinition>();
-  /** The latest usable value of every point, by point key. */
+  /** The latest usable value of every point another alarm reads (setpoints, command points, conditions), by point key. */
   readonly #values = new Map<string, PointValue>();
+  /** The points whose values #values keeps: only these are worth a map write per reading. */
+  readonly #referenced = new Set<string>();
   /** Alarms whose suppression condition reads a point, by point key. */
   readonly #suppressedByPoint = new Map<string, AlarmDefinition[]>();
   readonly #floods: AreaFloods;
@@ -124,8 +127,10 @@ export class AlarmEvaluator implements CommandSink {
     this.#definitions.push(def);
     this.#byCondition.set(def.conditionId, def);
     this.#states.set(def.conditionId, state);
+    if (def.reference !== undefined) this.#referenced.add(def.reference);
     if (def.suppressWhen) {
       for (const key of new Set(referencesOf(def.suppressWhen))) {
+        this.#referenced.add(key);
         const list = this.#suppressedByPoint.get(key) ?? [];
         list.push(def);
         this.#suppressedByPoint.set(key, list);
@@ -168,6 +173,7 @@ export class AlarmEvaluator implements CommandSink {
     this.#definitions.length = 0;
     this.#byCondition.clear();
     this.#suppressedByPoint.clear();
+    this.#referenced.clear();
     this.#states.clear();
     for (const def of definitions) {
       const state = previous.get(def.conditionId);
@@ -218,12 +224,10 @@ export class AlarmEvaluator implements CommandSink {
     const touched = new Set<AlarmDefinition>();
     for (const reading of readings) {
       const key = pointKey(reading.deviceId, reading.pointId);
-      const usable =
-        reading.quality !== 'bad' &&
-        reading.value !== null &&
-        (typeof reading.value === 'boolean' || Number.isFinite(reading.value));
-      if (usable) this.#values.set(key, reading.value as PointValue);
-      else this.#values.delete(key);
+      if (!this.#referenced.has(key)) continue;
+      const value = usableValue(reading);
+      if (value === undefined) this.#values.delete(key);
+      else this.#values.set(key, value);
       for (const def of this.#suppressedByPoint.get(key) ?? []) touched.add(def);
     }
     for (const def of touched) this.#updateSuppression(batch, def, now);

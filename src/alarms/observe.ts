@@ -43,8 +43,8 @@ export function observe(
   memory: Memory | undefined,
   context: ReadingContext,
 ): Observation {
-  const { value } = reading;
-  if (reading.quality === 'bad' || value === null || !isUsableValue(value)) return keep(memory);
+  const value = usableValue(reading);
+  if (value === undefined || reading.quality === 'bad') return keep(memory);
   const base = { value, quality: reading.quality, time: timeOf(reading, now) };
   const { rule } = def;
   switch (rule.kind) {
@@ -93,6 +93,12 @@ function keep(memory: Memory | undefined): Observation {
 
 function isUsableValue(value: PointValue): boolean {
   return typeof value === 'boolean' || Number.isFinite(value);
+}
+
+/** The value of a reading that can decide something, or undefined (bad quality, null, NaN, Infinity). */
+export function usableValue(reading: Reading): PointValue | undefined {
+  const { value } = reading;
+  return reading.quality === 'bad' || value === null || !isUsableValue(value) ? undefined : value;
 }
 
 /** Device time when the protocol carries one; a garbled time never stops an alarm. */
