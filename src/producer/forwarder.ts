@@ -10,12 +10,8 @@ import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import {
-  type BrokerClient,
-  RecordsRejectedError,
-  TopicMissingError,
-  type TopicSpec,
-} from './kafka-client.ts';
+import { RecordsRejectedError, TopicMissingError } from './broker-errors.ts';
+import type { BrokerClient, TopicSpec } from './kafka-client.ts';
 import type { RecordsOf } from './outgoing.ts';
 
 export interface ForwarderOptions {

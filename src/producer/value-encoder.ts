@@ -4,7 +4,7 @@
  * the schema registry wire format.
  */
 import type { Encoding } from '../config/output-schema.ts';
-import { RecordsRejectedError } from './kafka-client.ts';
+import { RecordsRejectedError } from './broker-errors.ts';
 import { encodeEvent } from './protobuf-event.ts';
 import { CONTENT_TYPE_JSON } from './record.ts';
 import { registryFramed, type SchemaRegistryClient, valueSubject } from './schema-registry.ts';

@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Outbox } from '../../src/buffer/outbox.ts';
+import { RecordsRejectedError } from '../../src/producer/broker-errors.ts';
 import { Forwarder, type ForwarderOptions } from '../../src/producer/forwarder.ts';
-import {
-  type BrokerClient,
-  type OutgoingRecord,
-  RecordsRejectedError,
-  type TopicSpec,
-} from '../../src/producer/kafka-client.ts';
+import type { BrokerClient, OutgoingRecord, TopicSpec } from '../../src/producer/kafka-client.ts';
 import { forwardingTo } from '../../src/producer/output-plan.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { Backoff } from '../../src/system/backoff.ts';

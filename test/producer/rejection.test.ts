@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configurationError, permanentRejection } from '../../src/producer/kafka-client.ts';
+import { configurationError, permanentRejection } from '../../src/producer/broker-errors.ts';
 
 /** kafkajs's error shapes: a protocol error, wrapped by its retrier or in an aggregate. */
 const protocolError = (type: string) => Object.assign(new Error(`broker says ${type}`), { type });

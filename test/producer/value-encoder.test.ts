@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordsRejectedError } from '../../src/producer/kafka-client.ts';
+import { RecordsRejectedError } from '../../src/producer/broker-errors.ts';
 import { decodeEvent } from '../../src/producer/protobuf-event.ts';
 import { createValueEncoder } from '../../src/producer/value-encoder.ts';
 import { draft } from '../buffer/fixtures.ts';
