@@ -23,7 +23,7 @@ import { commandRequest, commandTargets, noneUnder, readableCommand } from './co
 import { type CompiledAlarms, templateAlarms } from './compile.ts';
 import type { AlarmDefinition } from './definition.ts';
 import { pointKey } from './definition.ts';
-import { type Evaluation, evaluate, tick } from './engine.ts';
+import { type Evaluation, evaluate, nextDeadline, tick } from './engine.ts';
 import { type AlarmEvent, type AlarmEventDraft, SEVERITY } from './event.ts';
 import { evaluateExpression, referencesOf } from './expression.ts';
 import { type FloodState, floodBounds, restoreFlood } from './flood.ts';
@@ -79,6 +79,8 @@ export class AlarmEvaluator implements CommandSink {
   readonly #byCondition = new Map<string, AlarmDefinition>();
   /** The latest usable value of every point another alarm reads (setpoints, command points, conditions), by point key. */
   readonly #values = new Map<string, PointValue>();
+  /** Alarms with a timer running (delay, shelving, re-alarm, stale check): the only ones a tick has to look at. */
+  readonly #timed = new Map<string, AlarmDefinition>();
   /** The points whose values #values keeps: only these are worth a map write per reading. */
   readonly #referenced = new Set<string>();
   /** Alarms whose suppression condition reads a point, by point key. */
@@ -126,7 +128,7 @@ export class AlarmEvaluator implements CommandSink {
   #register(def: AlarmDefinition, state: AlarmState): void {
     this.#definitions.push(def);
     this.#byCondition.set(def.conditionId, def);
-    this.#states.set(def.conditionId, state);
+    this.#setState(def, state);
     if (def.reference !== undefined) this.#referenced.add(def.reference);
     if (def.suppressWhen) {
       for (const key of new Set(referencesOf(def.suppressWhen))) {
@@ -136,6 +138,12 @@ export class AlarmEvaluator implements CommandSink {
         this.#suppressedByPoint.set(key, list);
       }
     }
+  }
+
+  #setState(def: AlarmDefinition, state: AlarmState): void {
+    this.#states.set(def.conditionId, state);
+    if (nextDeadline(def, state) === undefined) this.#timed.delete(def.conditionId);
+    else this.#timed.set(def.conditionId, def);
   }
 
   #definitionsOf(deviceId: string, pointId: string): readonly AlarmDefinition[] {
@@ -174,6 +182,7 @@ export class AlarmEvaluator implements CommandSink {
     this.#byCondition.clear();
     this.#suppressedByPoint.clear();
     this.#referenced.clear();
+    this.#timed.clear();
     this.#states.clear();
     for (const def of definitions) {
       const state = previous.get(def.conditionId);
@@ -314,7 +323,7 @@ export class AlarmEvaluator implements CommandSink {
   tick(): void {
     const now = this.#now();
     const batch = new Batch();
-    for (const def of this.#definitions) {
+    for (const def of [...this.#timed.values()]) {
       this.#apply(batch, def, (state) => tick(def, state, now, this.#options.newId));
     }
     this.#noteFloods(batch, now);
@@ -408,7 +417,7 @@ export class AlarmEvaluator implements CommandSink {
       state = again.state;
       events = [...suppressed.events, ...again.events];
     }
-    this.#states.set(def.conditionId, state);
+    this.#setState(def, state);
     const committed = this.#committedStates.get(def.conditionId);
     if (events.length === 0 && committed !== undefined && sameDurable(committed, state)) return;
     if (!batch.previous.has(def.conditionId)) batch.previous.set(def.conditionId, current);
@@ -462,7 +471,10 @@ export class AlarmEvaluator implements CommandSink {
     } catch (error) {
       // Not committed means not happened: roll the states back so the next
       // reading or tick decides the same transitions again, and nothing is lost.
-      for (const [conditionId, state] of batch.previous) this.#states.set(conditionId, state);
+      for (const [conditionId, state] of batch.previous) {
+        const def = this.#byCondition.get(conditionId);
+        if (def) this.#setState(def, state);
+      }
       for (const [conditionId, state] of batch.previousNative) {
         if (state === undefined) this.#native.delete(conditionId);
         else this.#native.set(conditionId, state);
