@@ -1,0 +1,121 @@
+/**
+ * The lakehouse end of the pipeline: Flink SQL jobs (lakehouse/sql/) that land
+ * the gateway's topics in Iceberg tables, run on a local Flink (an embedded
+ * mini-cluster) or submitted to a Flink cluster. Needs Java 17+ and Maven; the
+ * jars come from Maven Central into a cache outside the repository.
+ *
+ *   node scripts/lakehouse.ts fetch                     download the jars, compile the launcher
+ *   node scripts/lakehouse.ts run JOB [options]         JOB: events | state (streaming or --batch),
+ *                                                       kpis | compact (batch)
+ *     --config FILE        the gateway's site file: brokers, event topics and state topic from it
+ *     --brokers B --topics T1,T2 --state-topic T      or given one by one
+ *     --batch              a bounded backfill: the topics from earliest to latest offset
+ *     --bounded            streaming, but stop at the offsets that were the latest at the start
+ *     --warehouse DIR      Iceberg warehouse (default var/lakehouse/warehouse)
+ *     --state-dir DIR      checkpoints, savepoints and logs (default var/lakehouse/JOB)
+ *     --jobmanager H:P     submit to a Flink cluster's REST endpoint instead of running locally
+ *     --checkpoint-ms N    checkpoint and Iceberg commit interval (default 10000)
+ *     --parallelism N --heap-mb N --stop-after-s N --fresh --var NAME=VALUE
+ *   node scripts/lakehouse.ts query "SQL" [--warehouse DIR]
+ *                                                       a batch query over the tables; JSON lines
+ */
+import { parseArgs } from 'node:util';
+import { ensureLakehouseClasspath } from './lakehouse/classpath.ts';
+import { isJobName, JOB_NAMES } from './lakehouse/jobs.ts';
+import { LakehouseRun, queryLakehouse } from './lakehouse/run.ts';
+import { siteTopics } from './lakehouse/site-topics.ts';
+
+const DEFAULT_WAREHOUSE = 'var/lakehouse/warehouse';
+
+function usage(message: string): never {
+  process.stderr.write(`lakehouse: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      topics: { type: 'string' },
+      'state-topic': { type: 'string' },
+      batch: { type: 'boolean', default: false },
+      bounded: { type: 'boolean', default: false },
+      warehouse: { type: 'string', default: DEFAULT_WAREHOUSE },
+      'state-dir': { type: 'string' },
+      jobmanager: { type: 'string' },
+      'checkpoint-ms': { type: 'string' },
+      parallelism: { type: 'string' },
+      'heap-mb': { type: 'string' },
+      'stop-after-s': { type: 'string' },
+      fresh: { type: 'boolean', default: false },
+      var: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (command === 'fetch') {
+    const { libs, classes } = await ensureLakehouseClasspath();
+    process.stdout.write(`jars: ${libs}\nlauncher: ${classes}\n`);
+    return;
+  }
+  if (command === 'query') {
+    const sql = rest.join(' ');
+    if (!sql) usage('query needs a SQL statement');
+    const rows = await queryLakehouse(sql.trim().endsWith(';') ? sql : `${sql};`, {
+      warehouse: values.warehouse,
+      stateDir: 'var/lakehouse',
+    });
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+    return;
+  }
+  if (command !== 'run') usage('usage: lakehouse.ts fetch | run JOB [options] | query SQL');
+  const [job] = rest;
+  if (!job || !isJobName(job)) usage(`run needs a job: ${JOB_NAMES.join(', ')}`);
+
+  const fromSite = values.config ? siteTopics(values.config) : undefined;
+  const brokers = values.brokers ?? process.env.KAFKA_BROKERS ?? fromSite?.brokers;
+  const eventTopics = values.topics?.split(',') ?? fromSite?.eventTopics ?? ['iiot.alarms.v1'];
+  if (!brokers) usage('no broker: give --config, --brokers or KAFKA_BROKERS');
+  const vars = Object.fromEntries(
+    values.var.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) usage(`--var needs NAME=VALUE, not ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  const stopAfterS = number(values['stop-after-s']);
+  const stateTopic = values['state-topic'] ?? fromSite?.stateTopic;
+  const run = await LakehouseRun.start({
+    job,
+    mode: values.batch ? 'batch' : 'streaming',
+    brokers,
+    eventTopics,
+    ...(stateTopic ? { stateTopic } : {}),
+    warehouse: values.warehouse,
+    stateDir: values['state-dir'] ?? `var/lakehouse/${job}`,
+    bounded: values.bounded,
+    fresh: values.fresh,
+    echo: true,
+    vars,
+    ...(values.jobmanager ? { jobmanager: values.jobmanager } : {}),
+    ...(values['checkpoint-ms'] ? { checkpointMs: Number(values['checkpoint-ms']) } : {}),
+    ...(values.parallelism ? { parallelism: Number(values.parallelism) } : {}),
+    ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}),
+    ...(stopAfterS ? { stopAfterMs: stopAfterS * 1000 } : {}),
+  });
+  // Ctrl-C or systemd's stop: the launcher stops the job with a savepoint.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void run.stop());
+  const outcome = await run.done;
+  process.stdout.write(outcome.stdout);
+  if (outcome.code !== 0) {
+    process.stderr.write(`-- ${run.logFile}:\n${run.logTail()}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lakehouse: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
