@@ -93,6 +93,8 @@ function variables(options: LakehouseRunOptions, mode: Mode): Record<string, str
     SCAN_STARTUP_MODE: mode === 'batch' ? 'earliest-offset' : 'group-offsets',
     SCAN_BOUNDED_MODE: bounded ? 'latest-offset' : 'unbounded',
     DEDUPE_TTL: options.dedupeTtl ?? DEFAULT_DEDUPE_TTL,
+    // The first UTC day (YYYY-MM-DD) the kpis job recomputes; earlier days are kept as they are.
+    KPI_SINCE: '0000-01-01',
     ...options.vars,
   };
 }
