@@ -18,10 +18,19 @@
  *     --parallelism N --heap-mb N --stop-after-s N --fresh --var NAME=VALUE
  *   node scripts/lakehouse.ts query "SQL" [--warehouse DIR]
  *                                                       a batch query over the tables; JSON lines
+ *   node scripts/lakehouse.ts cluster start [--task-managers N] [--slots N] [--dir DIR]
+ *                                                       a standalone Flink session cluster on loopback;
+ *                                                       prints FLINK_REST=127.0.0.1:PORT for --jobmanager
+ *   node scripts/lakehouse.ts report [--warehouse DIR] [--site S] [--from DAY] [--to DAY] [--out FILE]
+ *                                                       the alarm performance report (one HTML file) from
+ *                                                       the KPI tables; DAY: YYYY-MM-DD; default every site
+ *                                                       and day, var/lakehouse/report.html
  */
 import { parseArgs } from 'node:util';
 import { ensureLakehouseClasspath } from './lakehouse/classpath.ts';
+import { clusterCommand } from './lakehouse/cluster.ts';
 import { isJobName, JOB_NAMES } from './lakehouse/jobs.ts';
+import { writeReport } from './lakehouse/report/write-report.ts';
 import { LakehouseRun, queryLakehouse } from './lakehouse/run.ts';
 import { siteTopics } from './lakehouse/site-topics.ts';
 
@@ -33,6 +42,8 @@ function usage(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // Its own options (scripts/lakehouse/cluster.ts), parsed there.
+  if (process.argv[2] === 'cluster') return clusterCommand(process.argv.slice(3));
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
@@ -51,6 +62,10 @@ async function main(): Promise<void> {
       'stop-after-s': { type: 'string' },
       fresh: { type: 'boolean', default: false },
       var: { type: 'string', multiple: true, default: [] },
+      site: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -69,7 +84,19 @@ async function main(): Promise<void> {
     for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
     return;
   }
-  if (command !== 'run') usage('usage: lakehouse.ts fetch | run JOB [options] | query SQL');
+  if (command === 'report') {
+    const file = await writeReport({
+      warehouse: values.warehouse,
+      stateDir: values['state-dir'] ?? 'var/lakehouse',
+      site: values.site,
+      from: values.from,
+      to: values.to,
+      out: values.out,
+    });
+    process.stdout.write(`${file}\n`);
+    return;
+  }
+  if (command !== 'run') usage('usage: lakehouse.ts fetch | run JOB [options] | query SQL | cluster start');
   const [job] = rest;
   if (!job || !isJobName(job)) usage(`run needs a job: ${JOB_NAMES.join(', ')}`);
 

@@ -204,22 +204,31 @@ public final class RunSql {
   }
 
   /** Stops a job with a savepoint: its sinks commit what they wrote, and a later run can resume from it. */
-  private static void stop(JobClient job, String savepoints) {
+  private static boolean stop(JobClient job, String savepoints) {
     try {
       String path = job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL)
           .get(120, TimeUnit.SECONDS);
       status("job " + job.getJobID() + " stopped with savepoint " + path);
+      return true;
     } catch (Exception e) {
       System.err.println("lakehouse: stopping job " + job.getJobID() + " with a savepoint failed: " + rootMessage(e)
-          + "; cancelling it (rows after its last checkpoint are written again by the next run)");
+          + "; cancelling it (the next run resumes from its last checkpoint)");
       job.cancel();
+      return false;
     }
   }
 
+  /**
+   * SIGTERM/SIGINT: stops the running jobs with savepoints, then ends the JVM
+   * with 0 (a stop the job went through cleanly) rather than 143.
+   */
   private static void stopAll(String savepoints) {
     if (running.isEmpty()) return;
     stopping = true;
-    for (JobClient job : running) stop(job, savepoints);
+    boolean clean = true;
+    for (JobClient job : running) clean &= stop(job, savepoints);
+    System.err.flush();
+    Runtime.getRuntime().halt(clean ? 0 : 1);
   }
 
   /** The newest savepoint or retained checkpoint under dir (a directory holding _metadata). */
@@ -389,7 +398,8 @@ public final class RunSql {
 
   private static final Pattern STATEMENT_SET_START =
       Pattern.compile("(?is)^(EXECUTE\\s+)?(STATEMENT\\s+SET\\s+)?BEGIN\\s+STATEMENT\\s+SET\\b.*|^EXECUTE\\s+STATEMENT\\s+SET\\b.*");
-  private static final Pattern STATEMENT_SET_END = Pattern.compile("(?is).*\\bEND\\s*$");
+  // The set's END follows the semicolon of its last INSERT; an INSERT ending in CASE ... END does not end it.
+  private static final Pattern STATEMENT_SET_END = Pattern.compile("(?is).*;\\s*END\\s*$");
 
   /** A statement set's INSERTs end with semicolons that do not end the set; its END does. */
   private static boolean insideStatementSet(StringBuilder current) {

@@ -9,7 +9,7 @@
 -- event_id held; it is checkpointed, so a restarted job still knows what it
 -- landed. A resend later than the TTL lands twice: pick a TTL longer than the
 -- gateway's longest outage (its buffer holds events up to max_age_ms, 30 days
--- by default) or let alarm_events_compact.sql remove such late twins.
+-- by default) or let the compact job (alarm_events_compact.sql) remove such late twins.
 -- An event-time window would drop a late backlog instead, and ordering by seq
 -- keeps every event_id in state forever.
 

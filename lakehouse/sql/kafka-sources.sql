@@ -95,6 +95,7 @@ CREATE TEMPORARY TABLE kafka_alarm_state (
   'topic' = '${STATE_TOPIC}',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
   'properties.group.id' = '${GROUP_ID}',
+  'scan.bounded.mode' = '${SCAN_BOUNDED_MODE}',
   'key.format' = 'raw',
   'value.format' = 'json',
   'value.fields-include' = 'EXCEPT_KEY',

@@ -95,6 +95,8 @@ function variables(options: LakehouseRunOptions, mode: Mode): Record<string, str
     DEDUPE_TTL: options.dedupeTtl ?? DEFAULT_DEDUPE_TTL,
     // The first UTC day (YYYY-MM-DD) the kpis job recomputes; earlier days are kept as they are.
     KPI_SINCE: '0000-01-01',
+    // The first UTC day the compact job rewrites.
+    COMPACT_SINCE: '0000-01-01',
     ...options.vars,
   };
 }
