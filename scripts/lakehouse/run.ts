@@ -58,6 +58,8 @@ export interface LakehouseRunOptions {
   echo?: boolean;
   /** Run these SQL files instead of the job's own (after the catalog and sources). */
   files?: readonly string[];
+  /** With `files`: false runs them alone, without the catalog and source definitions. */
+  prelude?: boolean;
 }
 
 export const DEFAULT_CHECKPOINT_MS = 10_000;
@@ -208,7 +210,10 @@ export class LakehouseRun {
   static async start(options: LakehouseRunOptions): Promise<LakehouseRun> {
     const mode = options.mode ?? 'streaming';
     const files = options.files
-      ? [...jobFiles([], mode), ...options.files.map((file) => resolve(file))]
+      ? [
+          ...(options.prelude === false ? [] : jobFiles([], mode)),
+          ...options.files.map((file) => resolve(file)),
+        ]
       : jobFiles([options.job], mode);
     const { libs, classes } = await ensureLakehouseClasspath();
     const state = resolve(options.stateDir);
