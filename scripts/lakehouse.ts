@@ -4,7 +4,8 @@
  * mini-cluster) or submitted to a Flink cluster. Needs Java 17+ and Maven; the
  * jars come from Maven Central into a cache outside the repository.
  *
- *   node scripts/lakehouse.ts fetch                     download the jars, compile the launcher
+ *   node scripts/lakehouse.ts fetch                     download the jars, compile the launcher,
+ *                                                       install the pyiceberg reader's virtualenv
  *   node scripts/lakehouse.ts run JOB [options]         JOB: events | state (streaming or --batch),
  *                                                       kpis | compact (batch)
  *     --config FILE        the gateway's site file: brokers, event topics and state topic from it
@@ -30,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { ensureLakehouseClasspath } from './lakehouse/classpath.ts';
 import { clusterCommand } from './lakehouse/cluster.ts';
 import { isJobName, JOB_NAMES } from './lakehouse/jobs.ts';
+import { ensureReaderPython } from './lakehouse/python.ts';
 import { writeReport } from './lakehouse/report/write-report.ts';
 import { LakehouseRun, queryLakehouse } from './lakehouse/run.ts';
 import { siteTopics } from './lakehouse/site-topics.ts';
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   if (command === 'fetch') {
     const { libs, classes } = await ensureLakehouseClasspath();
     process.stdout.write(`jars: ${libs}\nlauncher: ${classes}\n`);
+    process.stdout.write(`reader: ${await ensureReaderPython()}\n`);
     return;
   }
   if (command === 'query') {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine and is a no-op when all of
 # it is there: Node.js 24 (scripts/env.sh), the npm dependencies, the Kafka
-# jars for the local development broker (from Maven Central, cached outside the
-# repository) and the Debian packages the tests and the demo use (mosquitto,
+# jars for the local development broker and the lakehouse jobs (from Maven
+# Central, cached outside the repository), the lakehouse reader's virtualenv
+# (PyPI) and the Debian packages the tests and the demo use (mosquitto,
 # socat, systemd, and chromium for the status page's browser test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ fi
 
 if command -v java >/dev/null && command -v mvn >/dev/null; then
   node scripts/kafka-broker.ts fetch >&2
+  # Flink, its Kafka connector and Iceberg for the lakehouse jobs, and the
+  # pyiceberg reader the lakehouse tests check them with (a virtualenv).
+  node scripts/lakehouse.ts fetch >&2
 else
   echo "setup: java or mvn not found: no local Kafka broker; set KAFKA_BROKERS to use one" >&2
 fi
