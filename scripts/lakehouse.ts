@@ -17,6 +17,8 @@
  *     --jobmanager H:P     submit to a Flink cluster's REST endpoint instead of running locally
  *     --checkpoint-ms N    checkpoint and Iceberg commit interval (default 10000)
  *     --parallelism N --heap-mb N --stop-after-s N --fresh --var NAME=VALUE
+ *     --every-s N          a batch job again every N seconds until stopped (kpis: KPI_SINCE
+ *                          defaults to yesterday then)
  *   node scripts/lakehouse.ts query "SQL" [--warehouse DIR]
  *                                                       a batch query over the tables; JSON lines
  *   node scripts/lakehouse.ts cluster start [--task-managers N] [--slots N] [--dir DIR]
@@ -30,10 +32,10 @@
 import { parseArgs } from 'node:util';
 import { ensureLakehouseClasspath } from './lakehouse/classpath.ts';
 import { clusterCommand } from './lakehouse/cluster.ts';
-import { isJobName, JOB_NAMES } from './lakehouse/jobs.ts';
+import { isJobName, JOB_NAMES, readsKafka } from './lakehouse/jobs.ts';
 import { ensureReaderPython } from './lakehouse/python.ts';
 import { writeReport } from './lakehouse/report/write-report.ts';
-import { LakehouseRun, queryLakehouse } from './lakehouse/run.ts';
+import { LakehouseRun, type LakehouseRunOptions, queryLakehouse } from './lakehouse/run.ts';
 import { siteTopics } from './lakehouse/site-topics.ts';
 
 const DEFAULT_WAREHOUSE = 'var/lakehouse/warehouse';
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       'heap-mb': { type: 'string' },
       'stop-after-s': { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'every-s': { type: 'string' },
       var: { type: 'string', multiple: true, default: [] },
       site: { type: 'string' },
       from: { type: 'string' },
@@ -103,10 +106,14 @@ async function main(): Promise<void> {
   const [job] = rest;
   if (!job || !isJobName(job)) usage(`run needs a job: ${JOB_NAMES.join(', ')}`);
 
+  const mode = values.batch ? 'batch' : 'streaming';
   const fromSite = values.config ? siteTopics(values.config) : undefined;
-  const brokers = values.brokers ?? process.env.KAFKA_BROKERS ?? fromSite?.brokers;
+  const brokers =
+    values.brokers ??
+    process.env.KAFKA_BROKERS ??
+    fromSite?.brokers ??
+    (readsKafka(job, mode) ? usage('no broker: give --config, --brokers or KAFKA_BROKERS') : 'unused:9092');
   const eventTopics = values.topics?.split(',') ?? fromSite?.eventTopics ?? ['iiot.alarms.v1'];
-  if (!brokers) usage('no broker: give --config, --brokers or KAFKA_BROKERS');
   const vars = Object.fromEntries(
     values.var.map((pair) => {
       const at = pair.indexOf('=');
@@ -116,10 +123,13 @@ async function main(): Promise<void> {
   );
   const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   const stopAfterS = number(values['stop-after-s']);
+  const everyS = number(values['every-s']);
+  if (everyS !== undefined && (mode !== 'batch' || !(everyS > 0)))
+    usage('--every-s needs --batch and a number > 0');
   const stateTopic = values['state-topic'] ?? fromSite?.stateTopic;
-  const run = await LakehouseRun.start({
+  const options = {
     job,
-    mode: values.batch ? 'batch' : 'streaming',
+    mode,
     brokers,
     eventTopics,
     ...(stateTopic ? { stateTopic } : {}),
@@ -134,15 +144,31 @@ async function main(): Promise<void> {
     ...(values.parallelism ? { parallelism: Number(values.parallelism) } : {}),
     ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}),
     ...(stopAfterS ? { stopAfterMs: stopAfterS * 1000 } : {}),
-  });
-  // Ctrl-C or systemd's stop: the launcher stops the job with a savepoint.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void run.stop());
-  const outcome = await run.done;
-  process.stdout.write(outcome.stdout);
-  if (outcome.code !== 0) {
-    process.stderr.write(`-- ${run.logFile}:\n${run.logTail()}\n`);
-    process.exitCode = 1;
+  } satisfies LakehouseRunOptions;
+
+  let run: LakehouseRun | undefined;
+  let stopping = false;
+  // Ctrl-C or systemd's stop: the launcher stops a streaming job with a savepoint.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopping = true;
+      void run?.stop();
+    });
   }
+  do {
+    // Repeated KPI runs recompute yesterday and today unless told otherwise: late events land there.
+    const since = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const repeatVars: Record<string, string> =
+      everyS && job === 'kpis' && !('KPI_SINCE' in vars) ? { KPI_SINCE: since } : {};
+    run = await LakehouseRun.start({ ...options, vars: { ...vars, ...repeatVars } });
+    const outcome = await run.done;
+    process.stdout.write(outcome.stdout);
+    if (outcome.code !== 0) {
+      process.stderr.write(`-- ${run.logFile}:\n${run.logTail()}\n`);
+      process.exitCode = 1;
+    }
+    if (everyS && !stopping) await new Promise((resolve) => setTimeout(resolve, everyS * 1000));
+  } while (everyS && !stopping);
 }
 
 main().catch((error: unknown) => {

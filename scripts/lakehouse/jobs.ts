@@ -39,3 +39,8 @@ export function jobFiles(jobs: readonly JobName[], mode: Mode): string[] {
   }
   return files.map((file) => `${SQL_DIR}${file}`);
 }
+
+/** Whether a run of this job reads Kafka (and so needs brokers); the others read the lake only. */
+export function readsKafka(job: JobName, mode: Mode): boolean {
+  return job === 'events' || (job === 'state' && mode === 'streaming');
+}
