@@ -7,7 +7,9 @@
  * and memory. Prints the machine and every figure with its method as it goes, then the whole report as Markdown
  * (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output,telemetry]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output,telemetry,lakehouse]
+ *
+ * The lakehouse section (Flink → Iceberg) runs only when named with --only.
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -23,6 +25,7 @@ import { Report } from './bench/report.ts';
 import { benchAlarms } from './bench/section-alarms.ts';
 import { benchBuffer } from './bench/section-buffer.ts';
 import { benchCatchUp } from './bench/section-catchup.ts';
+import { benchLakehouse } from './bench/section-lakehouse.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
 import { benchMqtt } from './bench/section-mqtt.ts';
@@ -51,7 +54,8 @@ try {
     options.sections.has('catchup') ||
     options.sections.has('mqtt') ||
     options.sections.has('output') ||
-    options.sections.has('telemetry');
+    options.sections.has('telemetry') ||
+    options.sections.has('lakehouse');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -129,6 +133,17 @@ try {
       pollIntervalMs: options.pollIntervalMs,
       requests: 200,
       log: progress,
+    });
+  }
+
+  if (broker && options.sections.has('lakehouse')) {
+    await benchLakehouse(report, {
+      brokers: broker.brokers,
+      dir,
+      events: options.lakehouseEvents,
+      changes: options.lakehouseChanges,
+      log: progress,
+      brokerCpuSeconds: () => broker?.cpuSeconds(),
     });
   }
 

@@ -3,9 +3,10 @@
  * local Kafka broker (unless KAFKA_BROKERS names one), the PLC simulator for
  * devices/plant.yaml, and the built gateway; then prints every alarm event as
  * it arrives on the topic. Without a reachable broker it still runs and shows
- * the events piling up in the buffer.
+ * the events piling up in the buffer. With --lakehouse, a Flink job also lands
+ * the events in Iceberg as they arrive (scripts/demo-lakehouse.ts).
  *
- *   node scripts/demo.ts [--seconds N] [--site devices/plant.yaml]
+ *   node scripts/demo.ts [--seconds N] [--site devices/plant.yaml] [--lakehouse]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, rmSync } from 'node:fs';
@@ -16,10 +17,15 @@ import { waitingEvents } from '../src/buffer/waiting.ts';
 import { DEFAULTS } from '../src/config/defaults.ts';
 import { loadSiteFile } from '../src/config/load.ts';
 import { resolveBufferPath } from '../src/gateway.ts';
+import { DemoLakehouse } from './demo-lakehouse.ts';
 import { KafkaBroker } from './kafka-broker.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string' }, site: { type: 'string', default: 'devices/plant.yaml' } },
+  options: {
+    seconds: { type: 'string' },
+    site: { type: 'string', default: 'devices/plant.yaml' },
+    lakehouse: { type: 'boolean', default: false },
+  },
 });
 const siteFile = values.site ?? 'devices/plant.yaml';
 const loaded = loadSiteFile(siteFile);
@@ -99,6 +105,15 @@ async function connectWhenTopicExists(kafka: Kafka, consumer: ReturnType<Kafka['
   await consumer.subscribe({ topic, fromBeginning: true });
 }
 
+async function prepareLakehouse(brokers: string | undefined): Promise<DemoLakehouse | undefined> {
+  if (!values.lakehouse) return undefined;
+  if (!brokers) {
+    console.log('lakehouse: not available without a Kafka broker; running the plain demo');
+    return undefined;
+  }
+  return DemoLakehouse.prepare(siteFile, brokers, join(logDir, 'lakehouse'));
+}
+
 function bufferedEvents(): number {
   return waitingEvents(resolveBufferPath(site, {}));
 }
@@ -109,6 +124,7 @@ function sleep(ms: number): Promise<void> {
 
 async function main(): Promise<void> {
   const brokers = await startBroker();
+  const lakehouse = await prepareLakehouse(brokers);
   spawnLogged('simulator', ['dist/cli.js', 'simulate', siteFile]);
   await sleep(500);
   spawnLogged('gateway', ['dist/cli.js', 'run', '--config', siteFile], {
@@ -123,6 +139,7 @@ async function main(): Promise<void> {
 
   let stopViewer: (() => Promise<void>) | undefined;
   let reporter: NodeJS.Timeout | undefined;
+  lakehouse?.start();
   if (brokers) {
     stopViewer = await printEvents(brokers);
   } else {
@@ -149,7 +166,9 @@ async function main(): Promise<void> {
     );
   }
   console.log(`Events still in the buffer: ${bufferedEvents()}`);
+  await lakehouse?.stop();
   await broker?.stop();
+  await lakehouse?.report();
 }
 
 await main();

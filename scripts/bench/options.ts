@@ -12,8 +12,12 @@ export const SECTIONS = [
   'alarms',
   'output',
   'telemetry',
+  'lakehouse',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
+
+/** Run only when named with --only: it needs the lakehouse jars and Python reader, and takes about 10 minutes. */
+const ON_REQUEST: readonly SectionName[] = ['lakehouse'];
 
 export interface BenchOptions {
   markdown: string | undefined;
@@ -35,12 +39,17 @@ export interface BenchOptions {
   alarmPolls: number;
   /** Events per encoding and codec in the output run. */
   outputEvents: number;
+  /** Records (1 % resends) landed by each lakehouse throughput run. */
+  lakehouseEvents: number;
+  /** Register changes per checkpoint interval in the lakehouse latency run. */
+  lakehouseChanges: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick             smaller sizes, about a minute instead of a few
   --markdown FILE     write the Markdown report to FILE instead of stdout
   --only LIST         comma-separated subset of: ${SECTIONS.join(', ')}
+                      (lakehouse runs only when named here)
   --backlog N         events per backlog (default 100000; quick 20000)
   --catchup N         events in the catch-up backlog (default 1000000; quick 100000)
   --changes N         value changes in the latency run (default 200; quick 40)
@@ -51,7 +60,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --messages N        MQTT messages per QoS run (default 20000; quick 5000)
   --outage-seconds N  length of the broker outage run (default 180; quick 40)
   --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)
-  --output-events N   events per encoding and codec (default 50000; quick 10000)`;
+  --output-events N   events per encoding and codec (default 50000; quick 10000)
+  --lakehouse-events N  records per lakehouse throughput run (default 1000000; quick 100000)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -78,6 +88,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'alarm-polls': { type: 'string' },
       'outage-seconds': { type: 'string' },
       'output-events': { type: 'string' },
+      'lakehouse-events': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -91,7 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (unknown && unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}`);
   return {
     markdown: values.markdown,
-    sections: new Set((only ?? SECTIONS) as SectionName[]),
+    sections: new Set((only ?? SECTIONS.filter((name) => !ON_REQUEST.includes(name))) as SectionName[]),
     backlog: count('backlog', values.backlog, quick ? 20_000 : 100_000),
     catchUp: count('catchup', values.catchup, quick ? 100_000 : 1_000_000),
     commitSeconds: quick ? 3 : 10,
@@ -105,5 +116,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     outageSeconds: count('outage-seconds', values['outage-seconds'], quick ? 40 : 180),
     alarmPolls: count('alarm-polls', values['alarm-polls'], quick ? 20 : 100),
     outputEvents: count('output-events', values['output-events'], quick ? 10_000 : 50_000),
+    lakehouseEvents: count('lakehouse-events', values['lakehouse-events'], quick ? 100_000 : 1_000_000),
+    lakehouseChanges: quick ? 20 : 30,
   };
 }
