@@ -149,12 +149,15 @@ async function main(): Promise<void> {
     );
   }
 
+  let timeout: NodeJS.Timeout | undefined;
   const done = new Promise<void>((resolveDone) => {
     process.once('SIGINT', () => resolveDone());
     process.once('SIGTERM', () => resolveDone());
-    if (values.seconds) setTimeout(resolveDone, Number(values.seconds) * 1000);
+    if (values.seconds) timeout = setTimeout(resolveDone, Number(values.seconds) * 1000);
   });
   await done;
+  // A Ctrl-C before --seconds ran out: the timer would keep the process alive until then.
+  clearTimeout(timeout);
   stopping = true;
   clearInterval(reporter);
   console.log('\nStopping …');

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,8 +62,8 @@ public final class RunSql {
       Pattern.compile("(?is)^(INSERT\\s|EXECUTE\\s+STATEMENT\\s+SET|BEGIN\\s+STATEMENT\\s+SET).*");
   private static final Pattern QUERY = Pattern.compile("(?is)^(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN)\\s.*");
 
-  private static final List<JobClient> running = new CopyOnWriteArrayList<>();
-  private static volatile boolean stopping = false;
+  private static volatile boolean stopRequested = false;
+  private static int exitCode = 0;
   private static long started;
 
   record Statement(String file, int line, String text) {
@@ -116,18 +115,23 @@ public final class RunSql {
     TableEnvironment env = TableEnvironment.create(
         EnvironmentSettings.newInstance().withConfiguration(conf).build());
     final String savepoints = savepointDir;
-    Thread stopper = new Thread(() -> stopAll(savepoints), "stop-with-savepoint");
-    Runtime.getRuntime().addShutdownHook(stopper);
+    // SIGTERM/SIGINT ask the main loop to stop the jobs with savepoints. Not a
+    // shutdown hook: by the time hooks run, Iceberg's own hook has shut its
+    // worker pool and the final commit fails.
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested = true);
+    }
 
     started = System.currentTimeMillis();
     for (Statement statement : statements) {
-      if (stopping) break;
+      if (stopRequested) break;
       run(env, statement, mode, stopAfterMs, savepoints);
     }
     awaitJobs(stopAfterMs, savepoints);
     status("done");
+    System.err.flush();
     // The planner and the mini-cluster leave non-daemon threads behind.
-    System.exit(0);
+    Runtime.getRuntime().halt(exitCode);
   }
 
   record Submitted(Statement statement, JobClient job) {}
@@ -155,7 +159,6 @@ public final class RunSql {
     if (JOB_STATEMENT.matcher(sql).matches()) {
       JobClient job = result.getJobClient().orElseThrow();
       status("job " + job.getJobID() + " submitted (" + statement.where() + ")");
-      running.add(job);
       pending.add(new Submitted(statement, job));
       // A batch job's output is the next statement's input: run it to its end first.
       if (mode.equals("batch")) awaitJobs(stopAfterMs, savepoints);
@@ -166,13 +169,19 @@ public final class RunSql {
 
   /**
    * Waits for every submitted job: a job that fails ends the run (exit 1) at
-   * once, whichever it is; past the deadline, the ones still running are
-   * stopped with a savepoint.
+   * once, whichever it is; past the deadline or on SIGTERM/SIGINT, the ones
+   * still running are stopped with a savepoint.
    */
   private static void awaitJobs(long stopAfterMs, String savepoints) throws Exception {
     long deadline = stopAfterMs > 0 ? started + stopAfterMs : Long.MAX_VALUE;
     while (!pending.isEmpty()) {
-      if (stopping) return;
+      if (stopRequested || System.currentTimeMillis() >= deadline) {
+        for (Submitted each : pending) {
+          if (!stop(each.job(), savepoints)) exitCode = 1;
+        }
+        pending.clear();
+        return;
+      }
       for (Submitted each : new ArrayList<>(pending)) {
         JobClient job = each.job();
         JobStatus state;
@@ -186,18 +195,10 @@ public final class RunSql {
         try {
           job.getJobExecutionResult().get();
         } catch (Exception e) {
-          if (stopping) return;
           fail(each.statement(), "job " + job.getJobID() + " failed: " + rootMessage(e));
         }
         status("job " + job.getJobID() + " " + (state == null ? "finished" : state.name().toLowerCase()));
         pending.remove(each);
-        running.remove(job);
-      }
-      if (System.currentTimeMillis() >= deadline && !pending.isEmpty()) {
-        for (Submitted each : new ArrayList<>(pending)) stop(each.job(), savepoints);
-        pending.clear();
-        running.clear();
-        return;
       }
       Thread.sleep(200);
     }
@@ -216,19 +217,6 @@ public final class RunSql {
       job.cancel();
       return false;
     }
-  }
-
-  /**
-   * SIGTERM/SIGINT: stops the running jobs with savepoints, then ends the JVM
-   * with 0 (a stop the job went through cleanly) rather than 143.
-   */
-  private static void stopAll(String savepoints) {
-    if (running.isEmpty()) return;
-    stopping = true;
-    boolean clean = true;
-    for (JobClient job : running) clean &= stop(job, savepoints);
-    System.err.flush();
-    Runtime.getRuntime().halt(clean ? 0 : 1);
   }
 
   /** The newest savepoint or retained checkpoint under dir (a directory holding _metadata). */
@@ -450,7 +438,7 @@ public final class RunSql {
     String first = statement.text().split("\n", 2)[0];
     System.err.println("lakehouse: " + statement.where() + ": statement failed: " + message + "\n  in: " + first);
     System.err.flush();
-    // halt, not exit: the shutdown hook would try to stop jobs with savepoints.
+    // halt, not exit: the mini-cluster's shutdown hooks would wait for its jobs.
     Runtime.getRuntime().halt(1);
   }
 }
