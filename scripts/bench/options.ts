@@ -16,7 +16,7 @@ export const SECTIONS = [
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
-/** Run only when named with --only: it needs the lakehouse jars and Python reader, and takes about 10 minutes. */
+/** Run only when named with --only: it needs the lakehouse jars and Python reader, and takes about 7 minutes. */
 const ON_REQUEST: readonly SectionName[] = ['lakehouse'];
 
 export interface BenchOptions {
