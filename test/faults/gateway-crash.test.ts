@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
+import { waitingEvents } from '../../src/buffer/waiting.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { draft, tempDir } from '../buffer/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
@@ -47,14 +47,7 @@ describe('gateway crash while draining', () => {
     temp?.remove();
   });
 
-  function waiting(): number {
-    const db = new Database(bufferPath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  }
+  const waiting = () => waitingEvents(bufferPath);
 
   test('every event arrives at least once, duplicates are identifiable, seq has no gaps', async () => {
     const first = GatewayProcess.run(plant.file, { KAFKA_BROKERS: brokers });

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { type IcebergRead, readIcebergTable } from '../../scripts/lakehouse/python.ts';
 import {
   type LakehouseRun,
@@ -20,6 +19,7 @@ import {
 } from '../../scripts/lakehouse/run.ts';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
+import { waitingEvents } from '../../src/buffer/waiting.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { draft, tempDir } from '../buffer/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
@@ -121,14 +121,7 @@ describe('plant → gateway → Kafka → Flink → Iceberg', { timeout: 600_000
     temp?.remove();
   });
 
-  function waiting(): number {
-    const db = new Database(bufferPath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  }
+  const waiting = () => waitingEvents(bufferPath);
 
   function startFlink(): Promise<LakehouseRun> {
     return Run.start({
