@@ -187,6 +187,13 @@ describe('plant → gateway → Kafka → Flink → Iceberg', { timeout: 600_000
       30_000,
     );
     // Acknowledged and back to normal: those alarms are over, a tombstone on the state topic.
+    // A new command consumer starts at the end of the topic: send once it reads. The killed
+    // gateway's member holds the group's rebalance for up to its rebalance timeout (60 s).
+    await second.waitForLog(
+      (line) => String(line.msg).startsWith('reading operator commands'),
+      'command intake',
+      120_000,
+    );
     const ack = GatewayProcess.start(
       ['alarm', 'ack', '--scope', 'test-site/forming', '--config', plant.file, '--actor', 'tester'],
       { KAFKA_BROKERS: brokers },
@@ -349,6 +356,33 @@ describe('plant → gateway → Kafka → Flink → Iceberg', { timeout: 600_000
       rebuilt.sort(byCondition),
       expected,
       'the rebuild from alarm_events gives the same table',
+    );
+  });
+
+  test("yesterday's backlog counts in yesterday's KPI windows, not in the hour it arrived", async () => {
+    await runLakehouse({
+      job: 'kpis',
+      mode: 'batch',
+      brokers,
+      eventTopics: [topic],
+      warehouse,
+      stateDir: join(temp.dir, 'flink-kpis'),
+      restartAttempts: 0,
+      heapMb: 512,
+    });
+    const windows = await queryLakehouse(
+      `SELECT window_start, alarms, flood FROM lake.iiot.alarm_kpi_windows
+       WHERE site = 'test-site' AND area = 'backlog' ORDER BY window_start;`,
+      { warehouse, stateDir: join(temp.dir, 'query') },
+    );
+    // One raise a second from 22:00 yesterday: five full 10-minute windows, each a flood.
+    assert.deepEqual(
+      windows,
+      [0, 10, 20, 30, 40].map((minute) => ({
+        window_start: `${yesterday}T22:${String(minute).padStart(2, '0')}:00Z`,
+        alarms: BACKLOG / 5,
+        flood: true,
+      })),
     );
   });
 });
