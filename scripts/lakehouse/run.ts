@@ -296,7 +296,7 @@ export async function runLakehouse(options: LakehouseRunOptions): Promise<RunOut
   const outcome = await run.done;
   if (outcome.code !== 0) {
     throw new Error(
-      `lakehouse ${options.job} (${options.mode ?? 'streaming'}) exited with ${outcome.code ?? outcome.signal}\n` +
+      `lakehouse ${options.files ? 'SQL' : options.job} (${options.mode ?? 'streaming'}) exited with ${outcome.code ?? outcome.signal}\n` +
         `${outcome.stderr.trim()}\n-- ${run.logFile}:\n${run.logTail()}`,
     );
   }
