@@ -333,12 +333,7 @@ function report(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-describe('alarm performance report from the lakehouse, in a browser', {
-  skip: existsSync(CHROMIUM)
-    ? false
-    : `${CHROMIUM} missing: install Debian's chromium package (scripts/setup.sh does)`,
-  timeout: 300_000,
-}, () => {
+describe('alarm performance report from the lakehouse, in a browser', { timeout: 300_000 }, () => {
   const rows = sampleKpis();
   let temp: ReturnType<typeof tempDir>;
   let warehouse: string;
@@ -346,6 +341,10 @@ describe('alarm performance report from the lakehouse, in a browser', {
   let page: Page;
 
   before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} missing: install Debian's chromium package (scripts/setup.sh does)`,
+    );
     temp = tempDir('lakehouse-report-');
     warehouse = join(temp.dir, 'warehouse');
     const sql = join(temp.dir, 'kpi-rows.sql');
