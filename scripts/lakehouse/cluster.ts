@@ -17,21 +17,12 @@
  * clusters from the main thread.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hasSetpriv, javaBin } from '../kafka/java.ts';
-import { tail } from '../kafka/log-excerpt.ts';
+import { FLINK_LOG_ENTRY, logExcerpt, tail } from '../kafka/log-excerpt.ts';
 import { freePort } from '../kafka/net.ts';
 import { ensureLakehouseClasspath, FLINK_VERSION } from './classpath.ts';
 import {
@@ -334,38 +325,11 @@ export class FlinkCluster {
 
   #excerpt(member: Member, lines = 30): string {
     const out = tail(member.outFile, 10);
-    const errors = errorLines(member.logFile);
     return (
-      `--- ${member.logFile} ---\n` +
-      (errors ? `errors:\n${errors}\nlast lines:\n` : '') +
-      tail(member.logFile, lines) +
+      `--- ${member.logFile} ---\n${logExcerpt(member.logFile, lines, FLINK_LOG_ENTRY)}` +
       (out ? `\n--- ${member.outFile} ---\n${out}` : '')
     );
   }
-}
-
-/** A Flink log's ERROR lines with the exception and its causes, the first place to look. */
-function errorLines(file: string, max = 16): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-  const found: string[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length && found.length < max; i += 1) {
-    const line = lines[i] ?? '';
-    if (/^\S+ (ERROR|FATAL) /.test(line)) {
-      found.push(line);
-      const next = lines[i + 1];
-      if (next && !/^\S+ (INFO|WARN|ERROR|DEBUG|FATAL) /.test(next) && !next.startsWith('\t'))
-        found.push(`  ${next}`);
-    } else if (line.startsWith('Caused by: ')) {
-      found.push(`  ${line}`);
-    }
-  }
-  return found.join('\n');
 }
 
 /** The -Xmx of a memory flag list, for flinkJvmArgs (which sets -Xmx itself). */

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hasSetpriv, javaBin } from '../kafka/java.ts';
-import { tail } from '../kafka/log-excerpt.ts';
+import { FLINK_LOG_ENTRY, logExcerpt } from '../kafka/log-excerpt.ts';
 import { ensureLakehouseClasspath, LAUNCHER_CLASS } from './classpath.ts';
 import { type JobName, jobFiles, type Mode } from './jobs.ts';
 import { flinkJvmArgs } from './jvm.ts';
@@ -284,9 +284,9 @@ export class LakehouseRun {
     return outcome;
   }
 
-  /** The last lines of Flink's log, for a failure message. */
+  /** Flink's log for a failure message: its errors with their causes, then the last lines. */
   logTail(lines = 40): string {
-    return tail(this.logFile, lines);
+    return logExcerpt(this.logFile, lines, FLINK_LOG_ENTRY);
   }
 }
 
