@@ -20,7 +20,6 @@ import { siteTopics } from './lakehouse/site-topics.ts';
 
 const CHECKPOINT_MS = 5000;
 const POLL_MS = 5000;
-/** Long enough for a JVM to start and restore on two busy cores. */
 
 function say(line: string): void {
   console.log(`lakehouse: ${line}`);
