@@ -18,7 +18,7 @@ if (!Number.isFinite(minutes) || minutes <= 0) {
   process.stderr.write(`fuzz: --minutes must be a positive number, not ${values.minutes}\n`);
   process.exit(2);
 }
-const env = { ...process.env, FUZZ_MINUTES: String(minutes) };
+const env: NodeJS.ProcessEnv = { ...process.env, FUZZ_MINUTES: String(minutes) };
 if (values.seed !== undefined) env.FUZZ_SEED = values.seed;
 if (values.path !== undefined) env.FUZZ_PATH = values.path;
 const result = spawnSync(

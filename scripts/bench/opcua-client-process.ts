@@ -49,6 +49,7 @@ const runner = new DeviceRunner({
     },
     communication(_device, lost) {
       if (!lost && subscribedMs === 0) subscribedMs = performance.now() - connectStarted;
+      return true;
     },
   },
 });

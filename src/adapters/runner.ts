@@ -82,8 +82,13 @@ export interface RunnerSink {
   readings(readings: readonly Reading[]): boolean;
   /** Alarms a device keeps itself; adapters without them never call it. */
   conditions?(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean;
-  /** Reported on every change and after the first successful poll, so a persisted alarm can clear. */
-  communication(deviceId: string, lost: boolean, detail: string, at: number): void;
+  /**
+   * Reported on every change and after the first successful poll, so a
+   * persisted alarm can clear. Returns whether the events it produced are
+   * committed; the runner asks again until they are, as a poll decides its
+   * readings again.
+   */
+  communication(deviceId: string, lost: boolean, detail: string, at: number): boolean;
 }
 
 /**
@@ -125,7 +130,12 @@ export class DeviceRunner {
   readonly #stop = new AbortController();
   #session: DeviceSession | PushSession | undefined;
   #loop: Promise<void> | undefined;
+  /** The link state last committed downstream; undefined before the first report. */
   #reportedLost: boolean | undefined;
+  /** A link state the buffer refused (full, or failing), asked again until committed or overtaken. */
+  #unreported: { lost: boolean; detail: string; at: number } | undefined;
+  #reportRetry: ReturnType<typeof setTimeout> | undefined;
+  readonly #reportBackoff = new Backoff({ initialMs: 200, maxMs: 5_000 });
   #progressAt: number;
   readonly status: DeviceStatus;
 
@@ -165,6 +175,7 @@ export class DeviceRunner {
   /** Stops polling; a poll in flight finishes first so its readings are not half-delivered. */
   async stop(): Promise<void> {
     this.#stop.abort();
+    clearTimeout(this.#reportRetry);
     await this.#loop;
   }
 
@@ -240,16 +251,16 @@ export class DeviceRunner {
     this.status.lastError = detail;
     if (this.status.lost) return;
     this.status.lost = true;
-    logger.error({ device: driver.deviceId }, `device lost: ${detail}`);
+    logger.error({ code: 'DEVICE_LOST' }, `device lost: ${detail}`);
     this.#report(true, detail);
   }
 
   #succeeded(): void {
-    const { logger, driver } = this.#options;
+    const { logger } = this.#options;
     this.status.polls += 1;
     this.status.connected = true;
     if (this.status.consecutiveFailures > 0 || this.#reportedLost !== false) {
-      if (this.status.lost) logger.info({ device: driver.deviceId }, 'device reachable again');
+      if (this.status.lost) logger.info('device reachable again');
       this.status.lost = false;
       this.status.consecutiveFailures = 0;
       this.status.lastError = undefined;
@@ -259,7 +270,7 @@ export class DeviceRunner {
   }
 
   async #failed(cause: unknown): Promise<void> {
-    const { logger, driver, commLossAfter } = this.#options;
+    const { logger, commLossAfter } = this.#options;
     const error =
       cause instanceof GatewayError
         ? cause
@@ -268,13 +279,13 @@ export class DeviceRunner {
     this.status.lastError = error.message;
     this.status.connected = false;
     if (this.status.consecutiveFailures === 1) {
-      logger.warn({ device: driver.deviceId, code: error.code }, error.describe());
+      logger.warn({ code: error.code }, error.describe());
     }
     await this.#closeSession();
     if (this.status.consecutiveFailures >= commLossAfter && !this.status.lost) {
       this.status.lost = true;
       logger.error(
-        { device: driver.deviceId, code: error.code, failures: this.status.consecutiveFailures },
+        { code: 'DEVICE_LOST', cause_code: error.code, failures: this.status.consecutiveFailures },
         `device lost after ${this.status.consecutiveFailures} failed polls: ${error.message}`,
       );
       this.#report(true, `${this.status.consecutiveFailures} failed polls in a row; last: ${error.message}`);
@@ -282,9 +293,24 @@ export class DeviceRunner {
   }
 
   #report(lost: boolean, detail: string): void {
-    if (this.#reportedLost === lost) return;
-    this.#reportedLost = lost;
-    this.#options.sink.communication(this.#options.driver.deviceId, lost, detail, this.#now());
+    // A change that flips back before it was committed leaves nothing to report.
+    this.#unreported = this.#reportedLost === lost ? undefined : { lost, detail, at: this.#now() };
+    this.#sendReport();
+  }
+
+  #sendReport(): void {
+    clearTimeout(this.#reportRetry);
+    this.#reportRetry = undefined;
+    const pending = this.#unreported;
+    if (pending === undefined || this.#stop.signal.aborted) return;
+    const { sink, driver } = this.#options;
+    if (sink.communication(driver.deviceId, pending.lost, pending.detail, pending.at)) {
+      this.#reportedLost = pending.lost;
+      this.#unreported = undefined;
+      this.#reportBackoff.reset();
+      return;
+    }
+    this.#reportRetry = setTimeout(() => this.#sendReport(), this.#reportBackoff.next());
   }
 
   async #closeSession(): Promise<void> {

@@ -265,15 +265,16 @@ export class AlarmEvaluator implements CommandSink {
     );
   }
 
-  communication(deviceId: string, lost: boolean, _detail: string, at: number): void {
+  /** Returns false when the communication alarm's events could not be committed. */
+  communication(deviceId: string, lost: boolean, _detail: string, at: number): boolean {
     const def = this.#alarms.commByDevice.get(deviceId);
-    if (!def) return;
+    if (!def) return true;
     const reading: Reading = { deviceId, pointId: def.point, value: lost, quality: 'good', gatewayTime: at };
     const batch = new Batch();
     const now = this.#now();
     this.#apply(batch, def, (state) => evaluate(def, state, reading, now, this.#options.newId));
     this.#noteFloods(batch, now);
-    this.#flush(batch);
+    return this.#flush(batch);
   }
 
   /**

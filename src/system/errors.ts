@@ -105,6 +105,11 @@ export const ERRORS = {
     what: 'polling the device failed',
     todo: 'check the device and the network path; the gateway retries with backoff',
   },
+  DEVICE_LOST: {
+    stage: 'adapter',
+    what: 'the device is lost: it failed comm_loss_after polls in a row, or its link went down',
+    todo: 'check the device and the network path; the gateway keeps retrying and raises its communication alarm',
+  },
   OPCUA_CONNECT: {
     stage: 'adapter',
     what: 'the OPC UA server cannot be reached or the connection to it was lost',

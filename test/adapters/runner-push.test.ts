@@ -62,8 +62,9 @@ class RecordingSink implements RunnerSink {
     for (const reading of readings) this.values.push(reading.value);
     return true;
   }
-  communication(_deviceId: string, lost: boolean): void {
+  communication(_deviceId: string, lost: boolean): boolean {
     this.comm.push(lost);
+    return true;
   }
 }
 

@@ -45,8 +45,9 @@ class RecordingSink implements RunnerSink {
     for (const reading of readings) this.values.push(reading.value);
     return true;
   }
-  communication(_deviceId: string, lost: boolean): void {
+  communication(_deviceId: string, lost: boolean): boolean {
     this.comm.push(lost);
+    return true;
   }
 }
 
@@ -62,7 +63,61 @@ function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3
   });
 }
 
+/** A sink whose buffer refuses the first commits of a communication change, as a full buffer does. */
+class RefusingSink extends RecordingSink {
+  refusals = 0;
+  readonly committed: boolean[] = [];
+  override communication(deviceId: string, lost: boolean): boolean {
+    super.communication(deviceId, lost);
+    if (this.refusals > 0) {
+      this.refusals -= 1;
+      return false;
+    }
+    this.committed.push(lost);
+    return true;
+  }
+}
+
 describe('DeviceRunner', () => {
+  test('a loss and a recovery the buffer refused are asked again until committed', async () => {
+    const device = new SwitchableDevice();
+    const sink = new RefusingSink();
+    const r = runner(device, sink, 2);
+    r.start();
+    await until(() => sink.committed.length === 1);
+    assert.deepEqual(sink.committed, [false]);
+    sink.refusals = 2;
+    device.reachable = false;
+    await until(() => sink.committed.length === 2);
+    assert.deepEqual(sink.committed, [false, true], 'the loss was committed after two refusals');
+    assert.ok(sink.comm.length >= 4, 'asked three times for the loss');
+    sink.refusals = 1;
+    device.reachable = true;
+    await until(() => sink.committed.length === 3);
+    await r.stop();
+    assert.deepEqual(sink.committed, [false, true, false]);
+  });
+
+  test('a loss that was refused and then overtaken by the recovery reports nothing', async () => {
+    const device = new SwitchableDevice();
+    const sink = new RefusingSink();
+    const r = runner(device, sink, 1);
+    r.start();
+    await until(() => sink.committed.length === 1);
+    sink.refusals = 1_000;
+    device.reachable = false;
+    await until(() => sink.comm.length >= 2);
+    device.reachable = true;
+    const before = sink.values.length;
+    await until(() => sink.values.length >= before + 2);
+    sink.refusals = 0;
+    const asked = sink.comm.length;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await r.stop();
+    assert.equal(sink.comm.length, asked, 'nothing left to ask once the device is back');
+    assert.deepEqual(sink.committed, [false], 'the recovery matches what was last committed');
+  });
+
   test('an observer sees every poll with its outcome and the readings, and changes nothing', async () => {
     const device = new SwitchableDevice();
     const sink = new RecordingSink();

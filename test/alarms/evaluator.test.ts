@@ -125,6 +125,19 @@ describe('AlarmEvaluator', () => {
     assert.equal(store.events.length, 2);
   });
 
+  test('a communication loss the buffer refused says so and is decided again when asked again', () => {
+    const { store, evaluator } = setup();
+    assert.equal(evaluator.communication('plc', false, 'ok', 0), true);
+    store.failNext = true;
+    assert.equal(evaluator.communication('plc', true, '3 failed polls', 0), false);
+    assert.equal(store.events.length, 0);
+    assert.equal(evaluator.communication('plc', true, '3 failed polls', 0), true);
+    assert.deepEqual(
+      store.events.map((e) => `${e.kind}:${e.transition}`),
+      ['comm:raise'],
+    );
+  });
+
   test('resumes from restored state: an alarm active before a restart is not raised again, and clears', () => {
     const first = setup();
     first.evaluator.readings([first.read('leak', true)]);

@@ -16,8 +16,9 @@ class Sink implements RunnerSink {
     this.received.push(...readings);
     return true;
   }
-  communication(_deviceId: string, lost: boolean): void {
+  communication(_deviceId: string, lost: boolean): boolean {
     this.comm.push(lost);
+    return true;
   }
   has(pointId: string, value: unknown, after = 0): boolean {
     return this.received.slice(after).some((r) => r.pointId === pointId && r.value === value);

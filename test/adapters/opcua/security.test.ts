@@ -128,6 +128,7 @@ describe('OPC UA untrusted server under the runner', () => {
         },
         communication: (_id, lost) => {
           sink.comm.push(lost);
+          return true;
         },
       },
     });
