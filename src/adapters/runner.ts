@@ -245,7 +245,7 @@ export class DeviceRunner {
 
   /** A push link that went down is a detected loss already: no count of failed polls to wait for. */
   #linkDown(detail: string): void {
-    const { logger, driver } = this.#options;
+    const { logger } = this.#options;
     this.status.connected = false;
     this.status.consecutiveFailures += 1;
     this.status.lastError = detail;
