@@ -79,8 +79,21 @@ export function configurationError(
 ): GatewayError | undefined {
   const tls = tlsFailure(error, (access.brokers ?? []).join(','));
   if (tls) return tls;
-  if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
-    return new GatewayError('PRODUCER_AUTH', `${access.principal}: ${error.message}`, { cause: error });
+  // kafkajs wraps a refusal met while reconnecting for a send in its retry errors.
+  const sasl = findInChain(
+    error,
+    (link) =>
+      (link as { name?: unknown }).name === 'KafkaJSSASLAuthenticationError' ||
+      link.type === 'SASL_AUTHENTICATION_FAILED',
+  );
+  if (sasl) {
+    return new GatewayError(
+      'PRODUCER_AUTH',
+      `${access.principal}: ${sasl.message ?? 'SASL authentication failed'}`,
+      {
+        cause: error,
+      },
+    );
   }
   const cluster = brokerError(error, (type) => type === 'CLUSTER_AUTHORIZATION_FAILED');
   if (cluster) {

@@ -73,5 +73,15 @@ test('credentials and cluster ACLs are configuration errors with their own codes
     name: 'KafkaJSSASLAuthenticationError',
   });
   assert.equal(configurationError(sasl, access)?.code, 'PRODUCER_AUTH');
+  const wrapped = Object.assign(new Error('Failed to connect: SASL PLAIN authentication failed'), {
+    name: 'KafkaJSNumberOfRetriesExceeded',
+    cause: sasl,
+  });
+  assert.equal(configurationError(wrapped, access)?.code, 'PRODUCER_AUTH', 'a refusal met during a send');
+  assert.match(configurationError(wrapped, access)?.message ?? '', /User:gateway: SASL PLAIN/);
+  assert.equal(
+    configurationError(protocolError('SASL_AUTHENTICATION_FAILED'), access)?.code,
+    'PRODUCER_AUTH',
+  );
   assert.equal(configurationError(protocolError('REQUEST_TIMED_OUT'), access), undefined);
 });
