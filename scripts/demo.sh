@@ -10,7 +10,7 @@ npm run --silent build
 # kafkajs 2.2.4 arms timers with negative delays (harmless); Node 24 would warn on every connection.
 # Its own session: Ctrl-C reaches the demo alone, which then stops the gateway, Flink and the
 # broker in order, instead of the terminal interrupting them all at once.
-setsid node --disable-warning=TimeoutNegativeWarning scripts/demo.ts "$@" &
+setsid node scripts/demo.ts "$@" &
 demo=$!
 trap 'kill -TERM "$demo" 2>/dev/null || true' INT TERM HUP
 status=0

@@ -211,12 +211,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// kafkajs 2.2.4 arms timers with negative delays on every connection (a known,
-// harmless library bug); Node 24 warns about each. Other warnings still print.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning')
-    process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
-
 process.exitCode = await main(process.argv.slice(2));

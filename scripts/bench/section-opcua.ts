@@ -35,7 +35,7 @@ const CASES = [
 const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
 function node(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...args], {
+  return spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }

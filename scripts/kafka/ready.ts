@@ -4,6 +4,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
+import '../../src/producer/kafkajs-idle-timer.ts';
 import type { SaslUser } from './auth.ts';
 
 const POLL_MS = 250;

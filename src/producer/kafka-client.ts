@@ -22,6 +22,7 @@ import { AccessDeniedError, operationGrant, principalOf, readGrant } from './aut
 import { brokerError, configurationError, permanentRejection, TopicMissingError } from './broker-errors.ts';
 import { BATCH_CODECS } from './compression-codecs.ts';
 import { findInChain } from './error-chain.ts';
+import './kafkajs-idle-timer.ts';
 import type { SaslCredentials } from './sasl.ts';
 import type { TlsSettings } from './tls.ts';
 import { tlsFailure } from './tls-failure.ts';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { type IHeaders, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import '../../src/producer/kafkajs-idle-timer.ts';
 import type { SaslUser } from '../../scripts/kafka/auth.ts';
 import { KafkaBroker, type KafkaBrokerOptions } from '../../scripts/kafka-broker.ts';
 
