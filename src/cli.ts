@@ -1,16 +1,10 @@
 #!/usr/bin/env node
 /** The command line: parses arguments and hands over to one command. */
 import { parseArgs } from 'node:util';
-import { ALARM_USAGE, alarmCommand } from './commands/alarm.ts';
-import { BUFFER_USAGE, bufferCommand } from './commands/buffer.ts';
-import { certsCommand } from './commands/certs.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { ALARMS_USAGE, alarmsCommand, LOGLEVEL_USAGE, logLevelCommand } from './commands/operator.ts';
-import { runCommand } from './commands/run.ts';
-import { simulateCommand } from './commands/simulate.ts';
-import { topicsEnsureCommand } from './commands/topics.ts';
-import { validateCommand } from './commands/validate.ts';
 import { ERRORS } from './system/errors.ts';
+
+// Each command loads its own modules when it runs: `run` on a Modbus site must
+// not pay for the simulator's OPC UA server, nor `validate` for any protocol.
 
 const USAGE = `Usage: gateway <command> [options]
 
@@ -62,11 +56,12 @@ function usageError(message: string): number {
   return 2;
 }
 
-function certs(file: string | undefined, [action, target]: string[]): number {
+async function certs(file: string | undefined, [action, target]: string[]): Promise<number> {
   if (action !== 'list' && action !== 'trust') return usageError('certs needs list or trust');
   if (action === 'trust' && !target)
     return usageError('certs trust needs a thumbprint or a certificate file');
   if (!file) return usageError(`certs ${action} needs --config <site.yaml>`);
+  const { certsCommand } = await import('./commands/certs.ts');
   return certsCommand(file, action, target);
 }
 
@@ -133,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
       if (!config) return usageError('topics ensure needs --config <site.yaml>');
       if (check && parsed.values['increase-partitions'])
         return usageError('--check changes nothing; leave out --increase-partitions');
+      const { topicsEnsureCommand } = await import('./commands/topics.ts');
       return topicsEnsureCommand({
         config,
         check: check ?? false,
@@ -141,20 +137,25 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'run':
-      return file ? runCommand(file) : usageError('run needs --config <site.yaml>');
+      if (!file) return usageError('run needs --config <site.yaml>');
+      return (await import('./commands/run.ts')).runCommand(file);
     case 'doctor': {
       const { timeout } = parsed.values;
       if (!file) return usageError('doctor needs --config <site.yaml>');
       if (timeout !== undefined && !/^[1-9][0-9]*$/.test(timeout))
         return usageError('--timeout needs a positive number of milliseconds');
+      const { doctorCommand } = await import('./commands/doctor.ts');
       return doctorCommand(file, { timeoutMs: timeout === undefined ? 5000 : Number(timeout) });
     }
     case 'validate':
-      return file ? validateCommand(file) : usageError('validate needs a site file');
+      if (!file) return usageError('validate needs a site file');
+      return (await import('./commands/validate.ts')).validateCommand(file);
     case 'simulate':
-      return file ? simulateCommand(file) : usageError('simulate needs a site file');
+      if (!file) return usageError('simulate needs a site file');
+      return (await import('./commands/simulate.ts')).simulateCommand(file);
     case 'buffer': {
       const { config, limit, all, json, file: bufferFile } = parsed.values;
+      const { BUFFER_USAGE, bufferCommand } = await import('./commands/buffer.ts');
       if (!config && !bufferFile) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
       if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit))
         return usageError('--limit needs a positive integer');
@@ -172,6 +173,7 @@ async function main(argv: string[]): Promise<number> {
     case 'alarm': {
       const { config, scope, actor, comment, duration } = parsed.values;
       const [action, conditionId, ...extra] = parsed.positionals;
+      const { ALARM_USAGE, alarmCommand } = await import('./commands/alarm.ts');
       if (!config || !action || extra.length > 0) return usageError(ALARM_USAGE);
       return alarmCommand({
         config,
@@ -187,6 +189,9 @@ async function main(argv: string[]): Promise<number> {
     case 'alarms':
     case 'loglevel': {
       const { config, actor, comment, url } = parsed.values;
+      const { ALARMS_USAGE, alarmsCommand, LOGLEVEL_USAGE, logLevelCommand } = await import(
+        './commands/operator.ts'
+      );
       const usage = command === 'alarms' ? ALARMS_USAGE : LOGLEVEL_USAGE;
       if (!config) return usageError(`${command} needs --config <site.yaml>: ${usage}`);
       const target = { config, args: parsed.positionals, url, tokenFile: parsed.values['token-file'] };
