@@ -2,12 +2,15 @@
  * Record batch codecs beyond kafkajs's built-in gzip, in the framings Kafka's
  * Java clients use, so any consumer reads what the gateway wrote: zstd from
  * Node's own zlib, LZ4 frames and Snappy (xerial framing) from prebuilt
- * native libraries. kafka-client.ts hands them to kafkajs.
+ * native libraries. kafka-client.ts hands them to kafkajs. The native
+ * libraries load on first use: a gateway that neither writes nor reads LZ4 or
+ * Snappy never maps them.
  */
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
-import { compressFrame, decompressFrame } from 'lz4-napi';
-import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappy';
+
+const lz4Library = () => import('lz4-napi');
+const snappyLibrary = () => import('snappy');
 
 /** The codec shape kafkajs expects: compress gets its encoder, whose buffer holds the records. */
 export interface BatchCodec {
@@ -21,8 +24,8 @@ const zstd: BatchCodec = {
 };
 
 const lz4: BatchCodec = {
-  compress: (encoder) => compressFrame(encoder.buffer),
-  decompress: (buffer) => decompressFrame(buffer),
+  compress: async (encoder) => (await lz4Library()).compressFrame(encoder.buffer),
+  decompress: async (buffer) => (await lz4Library()).decompressFrame(buffer),
 };
 
 // xerial snappy-java's stream format, which Java producers write: a 16-byte
@@ -33,6 +36,7 @@ const XERIAL_HEADER = Buffer.concat([XERIAL_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0
 const XERIAL_BLOCK_BYTES = 32 * 1024;
 
 async function xerialCompress(data: Buffer): Promise<Buffer> {
+  const { compress: snappyCompress } = await snappyLibrary();
   const parts: Buffer[] = [XERIAL_HEADER];
   for (let offset = 0; offset < data.length; offset += XERIAL_BLOCK_BYTES) {
     const block = await snappyCompress(data.subarray(offset, offset + XERIAL_BLOCK_BYTES));
@@ -45,6 +49,7 @@ async function xerialCompress(data: Buffer): Promise<Buffer> {
 
 /** Both framings: xerial from Java producers, bare Snappy from others (librdkafka). */
 async function xerialDecompress(data: Buffer): Promise<Buffer> {
+  const { uncompress: snappyUncompress } = await snappyLibrary();
   if (data.length < XERIAL_HEADER.length || !data.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)) {
     return (await snappyUncompress(data)) as Buffer;
   }
