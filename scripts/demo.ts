@@ -16,7 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { waitingEvents } from '../src/buffer/waiting.ts';
 import { DEFAULTS } from '../src/config/defaults.ts';
 import { loadSiteFile } from '../src/config/load.ts';
-import { resolveBufferPath } from '../src/gateway.ts';
+import { resolveBufferPath } from '../src/system/state-paths.ts';
 import { DemoLakehouse } from './demo-lakehouse.ts';
 import { KafkaBroker } from './kafka-broker.ts';
 

@@ -5,7 +5,6 @@
  * one that is already gone.
  */
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { createDriver } from './adapters/create-driver.ts';
@@ -19,9 +18,8 @@ import type { AlarmEvent } from './alarms/event.ts';
 import type { KpiSnapshot } from './alarms/kpis.ts';
 import { bufferReplacedDraft, droppedEventsDraft, type GatewayIdentity } from './alarms/system-event.ts';
 import type { AlarmView } from './alarms/view.ts';
-import { createPayloadCipher, type PayloadCipher } from './buffer/cipher.ts';
+import { resolveBufferCipher } from './buffer/configured-cipher.ts';
 import type { Recovery } from './buffer/integrity.ts';
-import { readKeyFile } from './buffer/key-file.ts';
 import { Outbox, type OutboxStats } from './buffer/outbox.ts';
 import { DEFAULTS } from './config/defaults.ts';
 import type { Device, SiteFile } from './config/schema.ts';
@@ -32,6 +30,7 @@ import { type BrokerClient, createBrokerClient, createRecordConsumer } from './p
 import { outputPlan } from './producer/output-plan.ts';
 import { commandTopicSpec, resolveCommandTopic } from './producer/topics.ts';
 import { GatewayError } from './system/errors.ts';
+import { resolveBufferPath, resolvePkiDir } from './system/state-paths.ts';
 import { GatewayTelemetry } from './telemetry/gateway-telemetry.ts';
 import type { ComponentLevels } from './telemetry/log-levels.ts';
 import { type Logger, stageLogger } from './telemetry/logger.ts';
@@ -77,34 +76,6 @@ export interface GatewayStatus {
   /** Absent when the site file reads no operator commands. */
   commands?: IntakeStats;
 }
-
-/** The state directory: systemd's STATE_DIRECTORY wins, then the site file, then ./var. */
-export function resolveStateDir(site: SiteFile, env: GatewayOptions['env'] = process.env): string {
-  return env.STATE_DIRECTORY?.split(':')[0] ?? site.gateway.state_dir ?? DEFAULTS.stateDir;
-}
-
-/** Where the OPC UA certificates live: the gateway's own, and trusted and rejected server certificates. */
-export function resolvePkiDir(site: SiteFile, env: GatewayOptions['env'] = process.env): string {
-  return resolve(resolveStateDir(site, env), DEFAULTS.pkiDir);
-}
-
-/** Where the buffer lives, relative to the state directory unless absolute. */
-export function resolveBufferPath(site: SiteFile, env: GatewayOptions['env'] = process.env): string {
-  const stateDir = resolveStateDir(site, env);
-  const file = site.gateway.buffer?.path ?? DEFAULTS.bufferFile;
-  return isAbsolute(file) ? file : resolve(stateDir, file);
-}
-
-/** The cipher of the buffer when a key is configured: BUFFER_KEY_FILE wins over the site file. */
-export function resolveBufferCipher(
-  site: SiteFile,
-  env: GatewayOptions['env'] = process.env,
-): PayloadCipher | undefined {
-  const file = env.BUFFER_KEY_FILE ?? site.gateway.buffer?.encryption_key_file;
-  return file === undefined ? undefined : createPayloadCipher(readKeyFile(file));
-}
-
-export { resolveBrokers } from './producer/connection.ts';
 
 export class Gateway {
   readonly #outbox: Outbox;

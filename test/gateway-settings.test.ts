@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SiteFile } from '../src/config/schema.ts';
-import { resolveBrokers, resolveBufferPath } from '../src/gateway.ts';
+import { resolveBrokers } from '../src/producer/connection.ts';
+import { resolveBufferPath } from '../src/system/state-paths.ts';
 
 const site = (gateway: SiteFile['gateway']): SiteFile => ({ site: 's', gateway, devices: [] });
 

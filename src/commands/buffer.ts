@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import type { AlarmEvent } from '../alarms/event.ts';
 import { createPayloadCipher, NO_CIPHER } from '../buffer/cipher.ts';
+import { resolveBufferCipher } from '../buffer/configured-cipher.ts';
 import { readableEvents } from '../buffer/integrity.ts';
 import { readKeyFile } from '../buffer/key-file.ts';
 import { type DeadLetter, Outbox, type StoredEvent } from '../buffer/outbox.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
-import { resolveBufferCipher, resolveBufferPath } from '../gateway.ts';
 import { recordShape } from '../producer/record.ts';
 import { GatewayError } from '../system/errors.ts';
+import { resolveBufferPath } from '../system/state-paths.ts';
 
 export interface BufferCommandOptions {
   /** The site file, to find the buffer; not needed with `file`. */

@@ -1,7 +1,7 @@
 import { listCertificates, trustCertificate } from '../adapters/opcua/pki.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
-import { resolvePkiDir } from '../gateway.ts';
 import { GatewayError } from '../system/errors.ts';
+import { resolvePkiDir } from '../system/state-paths.ts';
 
 /**
  * `gateway certs list` and `gateway certs trust <thumbprint|file>`: the OPC UA

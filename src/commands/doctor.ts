@@ -11,7 +11,6 @@ import { probeDevice } from '../adapters/probe.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
 import type { Device, SiteFile } from '../config/schema.ts';
-import { resolveBufferPath, resolvePkiDir, resolveStateDir } from '../gateway.ts';
 import { probeBroker } from '../producer/broker-probe.ts';
 import { GatewayError } from '../system/errors.ts';
 import {
@@ -21,6 +20,7 @@ import {
   checkStateDir,
   type DoctorCheck,
 } from '../system/host-checks.ts';
+import { resolveBufferPath, resolvePkiDir, resolveStateDir } from '../system/state-paths.ts';
 import { createLogger } from '../telemetry/logger.ts';
 
 /** A device clock this far from the gateway's makes source times and gateway times disagree visibly. */
