@@ -25,3 +25,14 @@ export interface ConditionReport {
   readonly time: number;
   readonly gatewayTime: number;
 }
+
+/**
+ * How the gateway learned a set of condition reports:
+ * - `live`: events of the server as they happened;
+ * - `refresh`: the complete set a resynchronization (OPC UA ConditionRefresh)
+ *   returned; a condition it leaves out is no longer active;
+ * - `read`: the conditions the gateway found and read in the server's
+ *   address space because the server refused ConditionRefresh; a condition
+ *   it leaves out is unconfirmed, and the next event of the server decides it.
+ */
+export type ConditionSync = 'live' | 'refresh' | 'read';

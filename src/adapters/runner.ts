@@ -8,7 +8,7 @@ import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { ConditionReport } from './condition-report.ts';
+import type { ConditionReport, ConditionSync } from './condition-report.ts';
 import type { Reading } from './reading.ts';
 
 /** One open connection to a device. */
@@ -35,11 +35,11 @@ export interface PushLink {
   /** The protocol library lost the device, or got it back, while it reconnects by itself. */
   link(up: boolean, detail: string): void;
   /**
-   * Alarms the device keeps itself, as it reported them; `refresh` marks the
-   * complete set a resynchronization (OPC UA ConditionRefresh) returned.
+   * Alarms the device keeps itself, as it reported them; `sync` says how they
+   * were learned (live, a complete refresh, or read because the device refused one).
    * Returns whether the events they produced are committed.
    */
-  conditions?(reports: readonly ConditionReport[], refresh: boolean): boolean;
+  conditions?(reports: readonly ConditionReport[], sync: ConditionSync): boolean;
 }
 
 /** One open push connection (subscriptions, MQTT session). */
@@ -81,7 +81,7 @@ export interface RunnerSink {
   /** Returns whether the readings and the events they produced are committed. */
   readings(readings: readonly Reading[]): boolean;
   /** Alarms a device keeps itself; adapters without them never call it. */
-  conditions?(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean;
+  conditions?(deviceId: string, reports: readonly ConditionReport[], sync: ConditionSync): boolean;
   /**
    * Reported on every change and after the first successful poll, so a
    * persisted alarm can clear. Returns whether the events it produced are
@@ -217,8 +217,8 @@ export class DeviceRunner {
         this.#options.observer?.readings?.(driver.deviceId, readings);
         return this.#options.sink.readings(readings) !== false;
       },
-      conditions: (reports, refresh) =>
-        this.#options.sink.conditions?.(driver.deviceId, reports, refresh) !== false,
+      conditions: (reports, sync) =>
+        this.#options.sink.conditions?.(driver.deviceId, reports, sync) !== false,
       link: (up, detail) => {
         if (signal.aborted) return;
         if (up) this.#succeeded();

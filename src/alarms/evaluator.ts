@@ -10,7 +10,7 @@
  * point (setpoints, command points, suppression conditions), suppression by
  * design, and alarm floods per area.
  */
-import type { ConditionReport } from '../adapters/condition-report.ts';
+import type { ConditionReport, ConditionSync } from '../adapters/condition-report.ts';
 import type { PointValue, Reading } from '../adapters/reading.ts';
 import type { StateChange } from '../buffer/outbox.ts';
 import { ALARM_DEFAULTS } from '../config/alarm-defaults.ts';
@@ -34,7 +34,7 @@ import {
   type NativeState,
   nativeConditionId,
   restoreNativeState,
-  vanishedNative,
+  unreportedNative,
 } from './native.ts';
 import { usableValue } from './observe.ts';
 import { applyCommand } from './operator.ts';
@@ -280,9 +280,10 @@ export class AlarmEvaluator implements CommandSink {
   /**
    * Conditions a device reported about its own alarms. After a complete
    * refresh, an active condition the device no longer mentions has cleared
-   * while nobody was watching.
+   * while nobody was watching; after a read (the device refused a refresh),
+   * one it did not read is unconfirmed until the device's next event.
    */
-  conditions(deviceId: string, reports: readonly ConditionReport[], refresh: boolean): boolean {
+  conditions(deviceId: string, reports: readonly ConditionReport[], sync: ConditionSync): boolean {
     const place = this.#alarms.nativeByDevice.get(deviceId);
     if (!place) return true;
     const now = this.#now();
@@ -292,14 +293,14 @@ export class AlarmEvaluator implements CommandSink {
       const { conditionId } = nativeConditionId(place, report);
       reported.add(conditionId);
       this.#applyNative(batch, conditionId, (previous) =>
-        evaluateNative(place, previous, report, refresh, now, this.#options.newId),
+        evaluateNative(place, previous, report, sync, now, this.#options.newId),
       );
     }
-    if (refresh) {
+    if (sync !== 'live') {
       for (const [conditionId, state] of this.#native) {
         if (state.device !== deviceId || reported.has(conditionId) || !state.flags.active) continue;
         this.#applyNative(batch, conditionId, (previous) =>
-          vanishedNative(place, previous as NativeState, now, this.#options.newId),
+          unreportedNative(place, previous as NativeState, sync, now, this.#options.newId),
         );
       }
     }

@@ -7,6 +7,12 @@
  * event at all, and one that changed while the gateway was away yields the
  * transitions it missed, marked `reason.refresh`.
  *
+ * A server that refuses ConditionRefresh gets its condition nodes read
+ * instead: what was read is compared like a refresh; an active condition that
+ * could not be read is unconfirmed, and the server's next event about it
+ * decides from scratch, so a raise after a clear the gateway never saw is
+ * published rather than taken for the activation downstream already has.
+ *
  * A branch (OPC UA BranchId: an earlier state the server keeps apart so it can
  * still be acknowledged) is tracked as a condition of its own, named after
  * the condition with a suffix, and yields only `ack` and `confirm`: the
@@ -14,7 +20,7 @@
  * condition itself, and publishing them again would count the alarm twice.
  */
 import { createHash } from 'node:crypto';
-import type { ConditionReport } from '../adapters/condition-report.ts';
+import type { ConditionReport, ConditionSync } from '../adapters/condition-report.ts';
 import type { Priority } from '../config/schema.ts';
 import { conditionIdOf } from './definition.ts';
 import { type AlarmEventDraft, type AlarmStateFlags, type AlarmTransition, EVENT_SCHEMA } from './event.ts';
@@ -41,6 +47,12 @@ export interface NativeState {
   message: string;
   /** A branch: its BranchId and the condition_id of the condition it belongs to. */
   branch?: { id: string; of: string };
+  /**
+   * Held only in memory: the server refused ConditionRefresh and the
+   * condition could not be read, so whether it is still in this state is not
+   * known; its next event decides.
+   */
+  unconfirmed?: true;
 }
 
 export interface NativeEvaluation {
@@ -106,7 +118,7 @@ export function evaluateNative(
   place: NativePlace,
   previous: NativeState | undefined,
   report: ConditionReport,
-  refresh: boolean,
+  sync: ConditionSync,
   now: number,
   newId: () => string,
 ): NativeEvaluation {
@@ -127,13 +139,16 @@ export function evaluateNative(
     message: report.message,
     ...(branch === undefined ? {} : { branch }),
   };
-  const before = previous?.flags ?? NORMAL;
+  // An unconfirmed state may have cleared and been raised again unseen: an active report is a raise again.
+  const unconfirmed = sync === 'live' && previous?.unconfirmed === true;
+  const known = unconfirmed ? undefined : previous;
+  const before = known?.flags ?? NORMAL;
   const steps: AlarmTransition[] = [];
   if (!before.active && target.active) steps.push('raise');
   // An ack is news only about an alarm downstream saw raised (or returned unacknowledged).
-  if (previous !== undefined && !before.acked && target.acked) steps.push('ack');
+  if (known !== undefined && !before.acked && target.acked) steps.push('ack');
   if (before.confirmed === false && target.confirmed === true) steps.push('confirm');
-  if (before.active && !target.active) steps.push('clear');
+  if (previous?.flags.active === true && !target.active) steps.push('clear');
   // A branch preserves a state whose raise and clear downstream already has; only its acknowledgement is news.
   const news = branch === undefined ? steps : steps.filter((step) => step === 'ack' || step === 'confirm');
 
@@ -142,9 +157,30 @@ export function evaluateNative(
   for (const transition of steps) {
     flags = flagsAfter(flags, transition, target);
     if (!news.includes(transition)) continue;
-    events.push(draft(place, state, transition, flags, report.time, now, refresh, newId));
+    const text = reportedText(state, transition, sync, unconfirmed);
+    events.push(draft(place, state, transition, flags, report.time, now, sync !== 'live', newId, text));
   }
   return { state, events };
+}
+
+/**
+ * A condition the gateway holds as active that a complete set of reports
+ * left out: after a ConditionRefresh it went back to normal and was
+ * forgotten by the server; after a read (the server refused the refresh) it
+ * could not be found or read, so it is unconfirmed until the server's next
+ * event about it.
+ */
+export function unreportedNative(
+  place: NativePlace,
+  previous: NativeState,
+  sync: Exclude<ConditionSync, 'live'>,
+  now: number,
+  newId: () => string,
+): NativeEvaluation {
+  if (sync === 'refresh') return vanishedNative(place, previous, now, newId);
+  // A branch never raises; its acknowledgement arrives as an event all the same.
+  if (!previous.flags.active || previous.branch !== undefined) return { state: previous, events: [] };
+  return { state: { ...previous, unconfirmed: true }, events: [] };
 }
 
 /**
@@ -159,6 +195,8 @@ export function vanishedNative(
   newId: () => string,
 ): NativeEvaluation {
   const state: NativeState = { ...previous, flags: { ...previous.flags, active: false, acked: true } };
+  // The refresh was complete: nothing about this condition is in doubt any more.
+  delete state.unconfirmed;
   // A branch the server no longer mentions was acknowledged and deleted; its state was never raised here.
   if (!previous.flags.active || previous.branch !== undefined) return { state, events: [] };
   const flags = { ...previous.flags, active: false };
@@ -168,6 +206,23 @@ export function vanishedNative(
       draft(place, state, 'clear', flags, now, now, true, newId, 'not reported by ConditionRefresh any more'),
     ],
   };
+}
+
+/** Why a reported transition happened, as the event's reason text says it. */
+function reportedText(
+  state: NativeState,
+  transition: AlarmTransition,
+  sync: ConditionSync,
+  unconfirmed: boolean,
+): string {
+  const what = state.branch === undefined ? 'condition' : 'an earlier state (branch) of condition';
+  const seen = `${what} ${state.alarm} of ${state.point} ${WORDS[transition]}`;
+  if (sync === 'read') {
+    return `the server's condition node showed ${seen}: state reconciled by reading, because the server refused ConditionRefresh`;
+  }
+  const text = `the server reported ${seen}`;
+  if (!unconfirmed) return text;
+  return `${text}; the state published before was unconfirmed (the server refused ConditionRefresh and the condition could not be read), so this event decided it`;
 }
 
 /** The transitions a server reports of its own conditions. */
@@ -209,12 +264,10 @@ function draft(
   now: number,
   refresh: boolean,
   newId: () => string,
-  why?: string,
+  text: string,
 ): AlarmEventDraft {
   const priority = priorityOfSeverity(state.severity);
   const sourceTime = isoTime(at);
-  const what = state.branch === undefined ? 'condition' : 'an earlier state (branch) of condition';
-  const text = why ?? `the server reported ${what} ${state.alarm} of ${state.point} ${WORDS[transition]}`;
   return {
     event_id: newId(),
     schema: EVENT_SCHEMA,

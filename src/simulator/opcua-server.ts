@@ -41,6 +41,12 @@ export interface OpcuaSimulatorOptions {
   pkiDir?: string;
   /** Alarms the server keeps itself: an ExclusiveLevelAlarm on a numeric point, driven by its value. */
   conditions?: readonly SimulatedCondition[];
+  /**
+   * Answers ConditionRefresh (and ConditionRefresh2) with BadNothingToDo in
+   * the method result, as some servers do (asyncua's default server among
+   * them): no retained condition is sent again after a connect.
+   */
+  refuseConditionRefresh?: boolean;
 }
 
 export interface SimulatedCondition {
@@ -314,6 +320,7 @@ export class SimulatedOpcuaServer {
     }
     const conditions = new Map((this.#options.conditions ?? []).map((c) => [c.pointId, c]));
     if (conditions.size > 0) addressSpace.installAlarmsAndConditionsService();
+    if (this.#options.refuseConditionRefresh) refuseConditionRefresh(addressSpace);
     // An object that notifies the Server object, so events of its conditions reach subscribers of Server.
     const folder = addressSpace.getOwnNamespace().addObject({
       organizedBy: addressSpace.rootFolder.objects,
@@ -413,6 +420,24 @@ export class SimulatedOpcuaServer {
       const value = valueAt(scenario, now - startedAt, this.#slot(pointId).value);
       if (value !== this.#slot(pointId).value) this.#write(pointId, value);
     }
+  }
+}
+
+/** ConditionType.ConditionRefresh and ConditionRefresh2, by their well-known NodeIds. */
+const CONDITION_REFRESH_METHODS = ['ns=0;i=3875', 'ns=0;i=12912'];
+
+interface MethodsOf {
+  findMethod(nodeId: string): {
+    bindMethod(run: (inputs: unknown[], context: unknown) => Promise<{ statusCode: StatusCode }>): void;
+  } | null;
+}
+
+function refuseConditionRefresh(addressSpace: MethodsOf): void {
+  for (const nodeId of CONDITION_REFRESH_METHODS) {
+    // node-opcua tells a promise-returning method from a callback one by its two parameters.
+    addressSpace
+      .findMethod(nodeId)
+      ?.bindMethod(async (_inputs, _context) => ({ statusCode: StatusCodes.BadNothingToDo }));
   }
 }
 

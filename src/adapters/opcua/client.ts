@@ -9,12 +9,13 @@ import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import {
   AttributeIds,
   and,
+  BrowseDirection,
+  type BrowseResult,
   ClientMonitoredItem,
   type ClientMonitoredItemGroup,
   type ClientSession,
   ClientSubscription,
   type ContentFilterElement,
-  callConditionRefresh,
   constructEventFilter,
   DataChangeFilter,
   DataChangeTrigger,
@@ -25,11 +26,14 @@ import {
   greaterThanOrEqual,
   l as literal,
   MessageSecurityMode,
+  makeBrowsePath,
   makeContentFilter,
+  NodeId,
   OPCUAClient,
   ofType,
   or,
   SecurityPolicy,
+  type StatusCode,
   setErrorLogger,
   setWarningLogger,
   TimestampsToReturn,
@@ -145,9 +149,17 @@ function whereClause(filter: UaEventFilter | undefined) {
 }
 
 export interface UaEventSubscription {
-  /** Asks the server to send every retained condition again (ConditionRefresh). */
-  refresh(): Promise<void>;
+  /**
+   * Asks the server to send every retained condition again (ConditionRefresh).
+   * Resolves to undefined when the server agreed, else to the status it
+   * refused with (`BadNothingToDo`, `BadMethodInvalid`, …); rejects only when
+   * the request got no answer.
+   */
+  refresh(): Promise<string | undefined>;
 }
+
+/** A value read from the server as plain data: times as epoch ms, texts and NodeIds as strings. */
+export type UaPlainValue = string | number | boolean | undefined;
 
 /** Where the notifications of a subscription go; swapped when a new session takes it over. */
 export interface UaHandlers {
@@ -195,6 +207,20 @@ export interface UaSession {
    * (see UaDetachedSubscription), by the handlers they were created or transferred with.
    */
   detach(): Map<UaHandlers, UaDetachedSubscription>;
+  /**
+   * Per node, the targets of its references of this type or a subtype, in
+   * the direction given (`inverse`: the nodes that reference it).
+   */
+  browse(
+    nodeIds: readonly string[],
+    referenceTypeId: string,
+    direction: 'forward' | 'inverse',
+  ): Promise<string[][]>;
+  /**
+   * Per node, per relative path of browse names (`.ActiveState.Id`), the
+   * value found there; undefined where the path leads nowhere or cannot be read.
+   */
+  readPaths(nodeIds: readonly string[], paths: readonly string[]): Promise<UaPlainValue[][]>;
   /** Subscribes to the events of a notifier node (Alarms & Conditions). */
   subscribeEvents(
     sourceNodeId: string,
@@ -373,6 +399,69 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
         reason === undefined && !taken[index] ? 'not detached' : reason,
       );
     },
+    async browse(nodeIds, referenceTypeId, direction) {
+      const targets: string[][] = [];
+      for (const part of batches(nodeIds)) {
+        let results = await session.browse(
+          part.map((nodeId) => ({
+            nodeId,
+            referenceTypeId,
+            browseDirection: direction === 'forward' ? BrowseDirection.Forward : BrowseDirection.Inverse,
+            includeSubtypes: true,
+            nodeClassMask: 0,
+            resultMask: 0x3f,
+          })),
+        );
+        const found = part.map(() => [] as string[]);
+        let open = part.map((_, index) => index);
+        // A server hands out long lists in parts; a bounded number of rounds keeps a faulty one from looping.
+        for (let round = 1; open.length > 0; round += 1) {
+          const next: number[] = [];
+          const points: Buffer[] = [];
+          results.forEach((result, position) => {
+            const index = open[position] as number;
+            (found[index] as string[]).push(...localTargets(result));
+            if (result.continuationPoint && result.continuationPoint.length > 0) {
+              next.push(index);
+              points.push(result.continuationPoint);
+            }
+          });
+          open = next;
+          if (points.length === 0) break;
+          if (round >= MAX_BROWSE_ROUNDS) {
+            await session.browseNext(points, true);
+            break;
+          }
+          results = await session.browseNext(points, false);
+        }
+        targets.push(...found);
+      }
+      return targets;
+    },
+    async readPaths(nodeIds, paths) {
+      const pairs = nodeIds.flatMap((nodeId) => paths.map((path) => makeBrowsePath(nodeId, path)));
+      const resolved: (string | undefined)[] = [];
+      for (const part of batches(pairs)) {
+        const results = await session.translateBrowsePath(part);
+        for (const result of results) {
+          const target = result.statusCode.isGood() ? result.targets?.[0]?.targetId : undefined;
+          resolved.push(target ? localNodeId(target) : undefined);
+        }
+      }
+      const values: UaPlainValue[] = resolved.map(() => undefined);
+      const found = resolved.flatMap((nodeId, index) => (nodeId === undefined ? [] : [{ nodeId, index }]));
+      for (const part of batches(found)) {
+        const read = await session.read(
+          part.map(({ nodeId }) => ({ nodeId, attributeId: AttributeIds.Value })),
+          0,
+        );
+        part.forEach(({ index }, position) => {
+          const value = read[position];
+          if (value?.statusCode.isGood()) values[index] = plainValue(value.value.value);
+        });
+      }
+      return nodeIds.map((_, node) => values.slice(node * paths.length, (node + 1) * paths.length));
+    },
     detach() {
       keepSubscriptions = true;
       const taken = new Map<UaHandlers, UaDetachedSubscription>();
@@ -423,7 +512,19 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
       });
       return {
         async refresh() {
-          await callConditionRefresh(session, subscription.subscriptionId);
+          try {
+            const result = await session.call({
+              objectId: CONDITION_TYPE,
+              methodId: CONDITION_REFRESH,
+              inputArguments: [{ dataType: DataType.UInt32, value: subscription.subscriptionId }],
+            });
+            return result.statusCode.isGood() ? undefined : result.statusCode.name;
+          } catch (error) {
+            // A server without the Call service answers with a fault: a refusal too, not a lost link.
+            const refused = serviceResultOf(error);
+            if (refused === undefined) throw error;
+            return refused;
+          }
         },
       };
     },
@@ -527,6 +628,63 @@ async function monitorCall(
     });
   }
   return outcome;
+}
+
+/** ConditionType and its ConditionRefresh method, by their well-known NodeIds. */
+const CONDITION_TYPE = 'ns=0;i=2782';
+const CONDITION_REFRESH = 'ns=0;i=3875';
+
+/** Nodes per browse, translate or read request: well within what any server accepts. */
+const REQUEST_BATCH = 100;
+/** BrowseNext rounds per request before the rest of a list is given up. */
+const MAX_BROWSE_ROUNDS = 50;
+
+function batches<T>(items: readonly T[]): T[][] {
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += REQUEST_BATCH) {
+    parts.push(items.slice(start, start + REQUEST_BATCH));
+  }
+  return parts;
+}
+
+/** The status of a service fault, or of a response whose service result was bad; undefined when no answer came. */
+function serviceResultOf(error: unknown): string | undefined {
+  const fault = (error as { response?: { responseHeader?: { serviceResult?: StatusCode } } }).response;
+  const status = fault?.responseHeader?.serviceResult;
+  if (status && !status.isGood()) return status.name;
+  return /ServiceResult is (Bad\w+)/.exec(messageOf(error))?.[1];
+}
+
+/** A target of this server (another server's node cannot be read here), as `ns=<index>;…`. */
+function localNodeId(target: {
+  serverIndex?: number;
+  identifierType: NodeId['identifierType'];
+  value: NodeId['value'];
+  namespace: number;
+}): string | undefined {
+  if (target.serverIndex) return undefined;
+  return new NodeId(target.identifierType, target.value, target.namespace).toString();
+}
+
+function localTargets(result: BrowseResult): string[] {
+  if (!result.statusCode.isGood()) return [];
+  return (result.references ?? []).flatMap((reference) => {
+    const nodeId = localNodeId(reference.nodeId);
+    return nodeId === undefined ? [] : [nodeId];
+  });
+}
+
+function plainValue(value: unknown): UaPlainValue {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.getTime();
+  if (value instanceof NodeId) return value.toString();
+  // LocalizedText, QualifiedName: their text.
+  if (typeof value === 'object' && value !== null) {
+    const { text, name } = value as { text?: unknown; name?: unknown };
+    if (typeof text === 'string') return text;
+    if (typeof name === 'string') return name;
+  }
+  return undefined;
 }
 
 /** The event fields the gateway selects, in this order. */

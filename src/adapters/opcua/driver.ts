@@ -265,12 +265,17 @@ export function createOpcuaDriver(
         });
         if (device.native_conditions !== undefined) {
           // A server without Alarms & Conditions (or a wrong source node) must not cost the data points.
-          await subscribeConditions(session, device, link, publishingIntervalMs, () => {
+          const heard = () => {
             lastHeard = Date.now();
-          }).catch((error: unknown) => {
-            const failure = new GatewayError('OPCUA_CONDITIONS', (error as Error).message, { cause: error });
-            logger.error({ code: failure.code }, failure.describe());
-          });
+          };
+          await subscribeConditions(session, device, link, publishingIntervalMs, heard, logger).catch(
+            (error: unknown) => {
+              const failure = new GatewayError('OPCUA_CONDITIONS', (error as Error).message, {
+                cause: error,
+              });
+              logger.error({ code: failure.code }, failure.describe());
+            },
+          );
         }
       } catch (error) {
         await session.close();

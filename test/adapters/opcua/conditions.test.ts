@@ -107,9 +107,9 @@ describe('OPC UA Alarms & Conditions', () => {
     const link = new RecordingLink();
     let refuse = false;
     const record = link.conditions.bind(link);
-    link.conditions = (reports, refresh) => {
-      record(reports, refresh);
-      if (!refuse || refresh) return true;
+    link.conditions = (reports, sync) => {
+      record(reports, sync);
+      if (!refuse || sync === 'refresh') return true;
       refuse = false;
       return false;
     };

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConditionReport } from '../../../src/adapters/condition-report.ts';
+import type { ConditionReport, ConditionSync } from '../../../src/adapters/condition-report.ts';
 import type { Reading } from '../../../src/adapters/reading.ts';
 import type { PushLink } from '../../../src/adapters/runner.ts';
 import type { OpcuaDevice } from '../../../src/config/schema.ts';
@@ -36,7 +36,8 @@ export function boilerDevice(overrides: Partial<OpcuaDevice> = {}): OpcuaDevice 
 
 export class RecordingLink implements PushLink {
   readonly readings: Reading[] = [];
-  readonly conditionBatches: { reports: ConditionReport[]; refresh: boolean }[] = [];
+  /** `refresh` for the complete set of a ConditionRefresh, kept apart from how else a set was learned. */
+  readonly conditionBatches: { reports: ConditionReport[]; sync: ConditionSync; refresh: boolean }[] = [];
   readonly links: { up: boolean; detail: string }[] = [];
 
   deliver(readings: readonly Reading[]): boolean {
@@ -44,8 +45,8 @@ export class RecordingLink implements PushLink {
     return true;
   }
 
-  conditions(reports: readonly ConditionReport[], refresh: boolean): boolean {
-    this.conditionBatches.push({ reports: [...reports], refresh });
+  conditions(reports: readonly ConditionReport[], sync: ConditionSync): boolean {
+    this.conditionBatches.push({ reports: [...reports], sync, refresh: sync === 'refresh' });
     return true;
   }
 
