@@ -250,6 +250,16 @@ export const ERRORS = {
     what: 'the operator token cannot be read; operator actions and log level changes stay disabled',
     todo: 'check the file named in gateway.listener.operator_token.file (readable by the service user) or that operator_token.env is set',
   },
+  LISTENER_REQUEST: {
+    stage: 'telemetry',
+    what: 'the local listener failed to answer a request and answered 500; the gateway runs on',
+    todo: 'report the log line (method, path and the error); the request can be sent again',
+  },
+  LISTENER_ACCEPT: {
+    stage: 'telemetry',
+    what: 'the local listener could not accept a connection; it keeps listening',
+    todo: 'for EMFILE (too many open files) find who opens that many connections, or raise LimitNOFILE of the service',
+  },
   CLI_GATEWAY: {
     stage: 'cli',
     what: 'the running gateway did not take the request',

@@ -1,9 +1,7 @@
 /** The few HTTP chores the listener needs, on plain node:http. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-/** Commands and level changes are tiny; anything larger is not one of them. */
-const MAX_BODY_BYTES = 16 * 1024;
+import { MAX_BODY_BYTES } from './listener-limits.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -16,12 +14,24 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * An answer given before the request's body was read ends the connection
+ * (Node closes it once the answer is sent): keeping it open would mean
+ * reading the rest of the body only to throw it away, however large it is.
+ */
+function connectionHeader(res: ServerResponse): { connection?: string } {
+  const req = res.req;
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+  return hasBody && !req.readableEnded ? { connection: 'close' } : {};
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = `${JSON.stringify(body, null, 2)}\n`;
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'content-length': Buffer.byteLength(text),
+    ...connectionHeader(res),
   });
   res.end(text);
 }
@@ -37,6 +47,7 @@ export function sendText(
     'cache-control': 'no-store',
     'content-length': Buffer.byteLength(body),
     'x-content-type-options': 'nosniff',
+    ...connectionHeader(res),
   });
   res.end(body);
 }
@@ -46,16 +57,10 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
     throw new HttpError(415, 'the body must be JSON (content-type: application/json)');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const text = await readBody(req);
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
   }
@@ -63,6 +68,50 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
     throw new HttpError(400, 'the body must be a JSON object');
   }
   return body as Record<string, unknown>;
+}
+
+const tooLarge = () => new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+const closedEarly = () => new HttpError(400, 'the connection closed before the body was complete');
+
+/**
+ * The body as text, refused with 413 as soon as it is announced or found to
+ * be over the limit. Reading stops there: the answer closes the connection
+ * rather than take in the rest.
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+  if (req.destroyed) return Promise.reject(closedEarly());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      stop();
+      req.pause();
+      reject(tooLarge());
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    // Closed before the end: the sender gave up, and nobody is left to answer.
+    const onClose = () => {
+      stop();
+      reject(closedEarly());
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+  });
 }
 
 /**
@@ -100,12 +149,12 @@ function isLoopback(host: string): boolean {
  * A listener bound to loopback answers only requests addressed to a loopback
  * name. A web page elsewhere could otherwise point its own domain name at
  * 127.0.0.1 (DNS rebinding) and read the status through a browser on this machine.
+ * The host is the Host header, or the one an absolute-form target names.
  */
-export function requireLocalHost(req: IncomingMessage, boundHost: string): void {
+export function requireLocalHost(host: string, boundHost: string): void {
   if (!isLoopback(boundHost)) return;
-  const header = req.headers.host ?? '';
-  const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0];
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
   if (!isLoopback(name ?? '')) {
-    throw new HttpError(403, `this listener answers on loopback names only, not "${header}"`);
+    throw new HttpError(403, `this listener answers on loopback names only, not "${host.slice(0, 100)}"`);
   }
 }

@@ -1,58 +1,20 @@
 /** The listener's HTTP surface on a real socket: routes, the token rules, log levels and a port already taken. */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { Listener, type ListenerOptions } from '../../src/telemetry/listener.ts';
-import { ComponentLevels } from '../../src/telemetry/log-levels.ts';
+import { Listener } from '../../src/telemetry/listener.ts';
 import { createLogger, stageLogger } from '../../src/telemetry/logger.ts';
 import { LoopLag } from '../../src/telemetry/loop-lag.ts';
 import { GatewayMetrics } from '../../src/telemetry/metrics.ts';
 import { observed } from './fixtures.ts';
+import { logSink, type StartedListener, startListener } from './listener-fixture.ts';
 
 const TOKEN = 'correct-horse-battery-staple';
-
-function logSink() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, stream };
-}
-
-async function startListener(overrides: Partial<ListenerOptions> = {}) {
-  const log = logSink();
-  const levels = new ComponentLevels();
-  const logger = createLogger('info', log.stream, levels);
-  const status = () => observed();
-  const listener = new Listener({
-    host: '127.0.0.1',
-    port: 0,
-    site: 'site-a',
-    gatewayId: 'gw-1',
-    metrics: new GatewayMetrics({ gatewayId: 'gw-1', site: 'site-a', status, processMetrics: false }),
-    status,
-    loopLag: new LoopLag(),
-    maxLoopLagMs: 2000,
-    minDevicesShare: 0.5,
-    refreshMs: 1500,
-    levels,
-    logger: stageLogger(logger, 'telemetry'),
-    newId: () => 'id-1',
-    ...overrides,
-  });
-  const address = await listener.start();
-  assert.ok(address);
-  return { listener, base: `http://127.0.0.1:${address.port}`, log, levels, logger, port: address.port };
-}
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('listener without an operator token', () => {
-  let started: Awaited<ReturnType<typeof startListener>>;
+  let started: StartedListener;
   before(async () => {
     started = await startListener();
   });
@@ -144,7 +106,7 @@ describe('listener without an operator token', () => {
 });
 
 describe('listener with an operator token', () => {
-  let started: Awaited<ReturnType<typeof startListener>>;
+  let started: StartedListener;
   before(async () => {
     started = await startListener({ token: TOKEN });
   });
