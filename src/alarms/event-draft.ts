@@ -1,8 +1,12 @@
 /**
  * Builds the event of one transition from what the engine decided; every
- * field of the contract is filled here and nowhere else.
+ * field of the contract is filled here and nowhere else. It never throws on
+ * what a device sent: a time no RFC 3339 time can hold (adapters screen
+ * them out, but a new adapter may not) gives way to the gateway's time, and
+ * the reason says so.
  */
 
+import { isRepresentableTime } from '../adapters/reading.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { LimitLevel, Priority } from '../config/schema.ts';
 import type { AlarmDefinition } from './definition.ts';
@@ -55,7 +59,14 @@ export function eventDraft(
   const limits = limitsOf(def);
   const setting = decided.level === undefined || !limits ? undefined : levelSetting(limits, decided.level);
   const priority = priorityOf(def, setting);
-  const sourceTime = isoTime(decided.at);
+  const gatewayTime = isRepresentableTime(now) ? now : Date.now();
+  const unusable = [decided.at, ...decided.samples.map((sample) => sample.time)].find(
+    (time) => !isRepresentableTime(time),
+  );
+  const timeNote =
+    unusable === undefined ? '' : ` (device time ${unusable} is no valid time; gateway time used)`;
+  const timeOf = (time: number) => isoTime(isRepresentableTime(time) ? time : gatewayTime);
+  const sourceTime = timeOf(decided.at);
   return {
     event_id: newId(),
     schema: EVENT_SCHEMA,
@@ -78,7 +89,7 @@ export function eventDraft(
     quality: decided.sample?.quality ?? 'good',
     ...(setting ? { limit: setting.limit, deadband: setting.deadband } : {}),
     source_time: sourceTime,
-    gateway_time: isoTime(now),
+    gateway_time: isoTime(gatewayTime),
     event_date: utcDate(sourceTime),
     message: messageOf(def, {
       transition: decided.transition,
@@ -87,7 +98,7 @@ export function eventDraft(
       ...(decided.previousLevel === undefined ? {} : { previousLevel: decided.previousLevel }),
       ...(setting ? { limit: setting.limit } : {}),
     }),
-    reason: reasonOf(def, decided, setting),
+    reason: reasonOf(def, decided, setting, timeOf, timeNote),
     ...(decided.operator
       ? {
           actor: decided.operator.actor,
@@ -108,17 +119,19 @@ function reasonOf(
   def: AlarmDefinition,
   decided: DecidedTransition,
   setting: LevelSetting | undefined,
+  timeOf: (time: number) => string,
+  timeNote: string,
 ): AlarmReason {
   const delayKey = decided.transition === 'raise' ? 'on_delay_ms' : 'off_delay_ms';
   return {
     rule: def.rule.id,
-    text: decided.text,
+    text: `${decided.text}${timeNote}`,
     ...(setting ? { threshold: setting.limit, deadband: setting.deadband } : {}),
     ...(decided.delayMs === undefined ? {} : { [delayKey]: decided.delayMs }),
     samples: decided.samples.map((sample) => ({
       value: sample.value,
       quality: sample.quality,
-      time: isoTime(sample.time),
+      time: timeOf(sample.time),
       ...(sample.measure === undefined ? {} : { measure: sample.measure }),
     })),
     ...decided.reason,

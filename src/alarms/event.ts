@@ -90,7 +90,8 @@ export interface AlarmReason {
     first_seq: number;
     last_seq: number;
     by_priority: Partial<Record<Priority, number>>;
-    by_cause: Partial<Record<'size' | 'disk' | 'age', number>>;
+    /** By policy: size, disk, age; not by policy: lost (with the buffer file), corrupt (failed its checksum). */
+    by_cause: Partial<Record<'size' | 'disk' | 'age' | 'lost' | 'corrupt', number>>;
     policy: string;
     since: string;
   };
@@ -141,6 +142,7 @@ export interface AlarmEventDraft {
   quality: Quality;
   limit?: number;
   deadband?: number;
+  /** RFC 3339 UTC: the device's time when it gave a valid one, else the gateway's (the reason then says so). */
   source_time: string;
   gateway_time: string;
   event_date: string;

@@ -43,6 +43,8 @@ export const DEFAULTS = {
   mqttConnectTimeoutMs: 10_000,
   mqttAuthRetryMs: 30_000,
   sparkplugBirthTimeoutMs: 10_000,
+  /** A device timestamp further from the gateway clock than this (7 days), either way, makes the reading bad. */
+  sourceTimeToleranceMs: 604_800_000,
   stateDir: './var',
   bufferFile: 'buffer.db',
   bufferMaxBytes: 1_073_741_824,

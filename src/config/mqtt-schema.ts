@@ -166,6 +166,13 @@ export const MqttDevice = strict(
         DEFAULTS.mqttAuthRetryMs,
       ),
     ),
+    source_time_tolerance_ms: Type.Optional(
+      Milliseconds(
+        'How far a timestamp in a payload may be from the gateway clock, ahead or behind; further makes the reading bad quality (bad_timestamp). Default 7 days.',
+        1000,
+        DEFAULTS.sourceTimeToleranceMs,
+      ),
+    ),
     sparkplug: Type.Optional(SparkplugSource),
     area: Type.String({ ...Id, description: 'Plant area (ISA-95), part of every event of this device.' }),
     line: Type.String({ ...Id, description: 'Production line or process unit within the area.' }),

@@ -3,7 +3,8 @@
  * device): NBIRTH/DBIRTH with metric names, aliases and types, then
  * NDATA/DDATA by alias with a running sequence number, NDEATH as its will and
  * on a clean stop, and a new birth whenever a host asks with
- * `Node Control/Rebirth`. Faults on demand: a skipped sequence number, death.
+ * `Node Control/Rebirth`. Faults on demand: a skipped sequence number, death,
+ * and a rude node that follows every birth with data the birth never declared.
  */
 import { connectMqtt, type MqttConnection, type MqttMessage } from '../adapters/mqtt/client.ts';
 import {
@@ -37,6 +38,8 @@ export class SimulatedEdgeNode {
   readonly values = new PointValues();
   rebirthRequests = 0;
   births = 0;
+  /** Follows every birth with data by an alias no birth declared: a host that asks for a rebirth each time storms. */
+  undeclaredAliasAfterBirth = false;
   readonly #metrics: Metric[];
   readonly #options: MqttSimulatorOptions;
   readonly #intervalMs: number;
@@ -109,6 +112,10 @@ export class SimulatedEdgeNode {
     const nodeMetrics = deviceId === undefined ? metrics : [];
     await this.#publish('NBIRTH', [this.#bdSeqMetric(), ...nodeMetrics], undefined, 0);
     if (deviceId !== undefined) await this.#publish('DBIRTH', metrics, deviceId);
+    if (this.undeclaredAliasAfterBirth) {
+      const undeclared = { alias: this.#metrics.length + 1000, datatype: DataType.Double, value: 0 };
+      await this.#publish(deviceId === undefined ? 'NDATA' : 'DDATA', [undeclared], deviceId);
+    }
   }
 
   /** NDATA (or DDATA) with every metric by alias only. */

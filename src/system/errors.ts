@@ -92,8 +92,8 @@ export const ERRORS = {
   },
   MQTT_PAYLOAD: {
     stage: 'adapter',
-    what: 'an MQTT message could not be turned into a value; its points are bad quality',
-    todo: 'check the payload the publisher sends against the format, value_path and type of the points',
+    what: 'an MQTT message could not be turned into a value (malformed payload, a timestamp far from the gateway clock, or a fault while handling it); its points are bad quality, the message is acknowledged and the session kept',
+    todo: 'check the payload the publisher sends against the format, value_path and type of the points, and the device clock against source_time_tolerance_ms',
   },
   SPARKPLUG_REBIRTH: {
     stage: 'adapter',

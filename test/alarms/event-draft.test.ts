@@ -150,6 +150,20 @@ describe('event fields', () => {
     assert.equal(events[0]?.source_time, '2026-01-02T03:04:05.005Z');
   });
 
+  test('a device time no RFC 3339 time can hold falls back to the gateway time, and the reason says so', () => {
+    const def = limitDef();
+    const times = [1e16, 1.7e18, Number(2n ** 64n - 1n), -1e16, Date.UTC(10_000, 0, 1)];
+    for (const sourceTime of times) {
+      const r = reading(10.5, T0 + 5, { sourceTime });
+      const { events } = evaluate(def, initialState(def), r, T0 + 9, () => 'a');
+      const [event] = events;
+      assert.equal(event?.source_time, '2026-01-02T03:04:05.009Z', `source time ${sourceTime}`);
+      assert.equal(event?.event_date, '2026-01-02');
+      assert.match(event?.reason.text ?? '', /device time .* is no valid time; gateway time used/);
+      assert.equal(event?.reason.samples?.[0]?.time, '2026-01-02T03:04:05.009Z');
+    }
+  });
+
   test('event_date is the UTC date of source_time, even when the gateway is already past midnight', () => {
     const def = limitDef();
     const beforeMidnight = Date.UTC(2025, 11, 31, 23, 59, 59, 999);

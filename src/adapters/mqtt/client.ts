@@ -32,7 +32,12 @@ export interface MqttMessage {
   readonly duplicate: boolean;
 }
 
-/** Returns true to acknowledge; false leaves the message unacknowledged and drops the connection. */
+/**
+ * Returns true to acknowledge; false leaves the message unacknowledged and
+ * drops the connection. A handler that throws is a fault of the handler: the
+ * connection is dropped as for false, and the close reason says so rather
+ * than blaming the broker. The adapter's handler never throws.
+ */
 export type MessageHandler = (message: MqttMessage) => boolean;
 
 /** Why a connection attempt failed, in the adapter's terms. */
@@ -92,6 +97,7 @@ export function connectMqtt(options: MqttConnectOptions, onMessage: MessageHandl
   const client = mqtt.connect(options.url, clientOptions);
   let refusedForAuth: string | undefined;
   let lastError: Error | undefined;
+  let handlerFailure: string | undefined;
 
   client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
     const message: MqttMessage = {
@@ -104,7 +110,7 @@ export function connectMqtt(options: MqttConnectOptions, onMessage: MessageHandl
     try {
       accepted = onMessage(message);
     } catch (error) {
-      lastError = error as Error;
+      handlerFailure ??= `the handler of a message on ${packet.topic} failed: ${error instanceof Error ? error.message : String(error)}`;
     }
     if (accepted) {
       callback();
@@ -115,7 +121,9 @@ export function connectMqtt(options: MqttConnectOptions, onMessage: MessageHandl
   };
 
   const closed = new Promise<string>((resolve) => {
-    client.once('close', () => resolve(lastError?.message ?? 'connection to the broker closed'));
+    client.once('close', () =>
+      resolve(handlerFailure ?? lastError?.message ?? 'connection to the broker closed'),
+    );
   });
 
   return new Promise<MqttConnection>((resolve, reject) => {

@@ -14,6 +14,8 @@ export const MALFORMED_KINDS = [
   'unknown_alias',
   'before_birth',
   'unusable_topic',
+  'bad_timestamp',
+  'handling_failed',
 ] as const;
 export type MalformedKind = (typeof MALFORMED_KINDS)[number];
 

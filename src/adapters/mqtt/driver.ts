@@ -5,6 +5,9 @@
  * between receipt and commit means the broker sends it again. A Sparkplug B
  * device follows one edge node (or one of its devices): birth and death are
  * its communication state, and gaps in its sequence ask it for a rebirth.
+ * Handling a message never ends the session: whatever fails while a message
+ * is handled makes its points bad and is logged as a payload problem, and the
+ * message is acknowledged, so the broker does not send it again and again.
  */
 import { DEFAULTS } from '../../config/defaults.ts';
 import type { MqttDevice } from '../../config/schema.ts';
@@ -15,6 +18,7 @@ import type { PushDriver, PushLink, PushSession, SlowRetry } from '../runner.ts'
 import { connectMqtt, MqttConnectFailure, type MqttConnection, type MqttMessage } from './client.ts';
 import { connectionOptions } from './connection-options.ts';
 import { type MalformedCounters, MalformedLog } from './malformed-log.ts';
+import { RebirthLimiter } from './rebirth-limiter.ts';
 import { DataType, encodeSparkplug } from './sparkplug-codec.ts';
 import { SparkplugRouter } from './sparkplug-router.ts';
 import { REBIRTH_METRIC, sparkplugSubscriptions, sparkplugTopic } from './sparkplug-topic.ts';
@@ -30,6 +34,10 @@ export interface MqttCounters {
   /** Reconnects on which the broker no longer had the session, so the gateway subscribed again. */
   sessionsLost: number;
   rebirthRequests: number;
+  /** Rebirths wanted while the rate limit held them; each goes out once it allows, unless a birth came first. */
+  rebirthsDeferred: number;
+  /** Births of devices of the followed edge node that this entry does not follow (ignored). */
+  readonly unfollowedBirths: number;
   malformed: MalformedCounters;
 }
 
@@ -45,9 +53,6 @@ export interface MqttDriverOptions {
   malformedLogIntervalMs?: number;
 }
 
-/** Until a birth answers, rebirth requests closer together than this would only repeat the one in flight. */
-const REBIRTH_MIN_INTERVAL_MS = 1000;
-
 export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions): MqttDriver {
   const { logger, gatewayId } = options;
   const malformedLog = new MalformedLog(logger, { intervalMs: options.malformedLogIntervalMs });
@@ -58,6 +63,10 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
     connects: 0,
     sessionsLost: 0,
     rebirthRequests: 0,
+    rebirthsDeferred: 0,
+    get unfollowedBirths() {
+      return node?.unfollowedBirths ?? 0;
+    },
     malformed: malformedLog.counters,
   };
   const qos = (device.qos ?? DEFAULTS.mqttQos) === 0 ? 0 : 1;
@@ -66,6 +75,8 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
   const router = sparkplug ? undefined : new TopicRouter(device);
   const edge = sparkplug ? new SparkplugRouter(device, sparkplug, malformedLog) : undefined;
   const node = edge?.node;
+  // One per node for the life of the driver: neither a birth nor a reconnect resets it.
+  const rebirthLimiter = new RebirthLimiter();
   const subscriptions = sparkplug ? sparkplugSubscriptions(sparkplug) : (router as TopicRouter).subscriptions;
   let subscribedBefore = false;
   /** The last connect failure reported; a repeat of it is not logged again. */
@@ -73,14 +84,24 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
 
   async function connect(link: PushLink): Promise<PushSession> {
     let connection: MqttConnection | undefined;
-    let lastRebirthAt = 0;
     let birthTimer: NodeJS.Timeout | undefined;
+    /** A rebirth the rate limit held back, sent once it allows unless a birth comes first. */
+    let deferredRebirth: NodeJS.Timeout | undefined;
+    let closed = false;
     const ready = Promise.withResolvers<MqttConnection>();
 
     /** `expected`: asked for as a matter of course (on connecting), not because something was wrong. */
     const requestRebirth = (reason: string, expected = false) => {
-      if (!sparkplug || Date.now() - lastRebirthAt < REBIRTH_MIN_INTERVAL_MS) return;
-      lastRebirthAt = Date.now();
+      if (!sparkplug || closed || deferredRebirth !== undefined) return;
+      if (!rebirthLimiter.take()) {
+        counters.rebirthsDeferred += 1;
+        deferredRebirth = setTimeout(() => {
+          deferredRebirth = undefined;
+          requestRebirth(reason, expected);
+        }, rebirthLimiter.waitMs());
+        deferredRebirth.unref();
+        return;
+      }
       counters.rebirthRequests += 1;
       const where = `${sparkplug.group_id}/${sparkplug.edge_node_id}`;
       if (expected) {
@@ -99,33 +120,90 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
         .catch(() => {});
     };
 
-    const onMessage = (message: MqttMessage): boolean => {
-      counters.messages += 1;
-      const at = Date.now();
+    /** `progress` tells `handlingFailed` which readings the message had and whether they were delivered. */
+    const handle = (message: MqttMessage, at: number, progress: Progress): boolean => {
       let after: ((link: PushLink) => void) | undefined;
-      let readings: Reading[];
       if (edge) {
-        const routed = edge.route(message.topic, message.payload, at);
-        if (routed.born) lastRebirthAt = 0;
-        if (routed.rebirth !== undefined) requestRebirth(routed.rebirth);
-        const alive = routed.alive;
+        const result = edge.route(message.topic, message.payload, at);
+        // The birth answered whatever a held-back request would have asked for.
+        if (result.born) clearDeferredRebirth();
+        if (result.rebirth !== undefined) requestRebirth(result.rebirth);
+        if (result.notice !== undefined) logger.info({ url: device.url }, result.notice);
+        const alive = result.alive;
         if (alive) after = (open) => open.link(alive.up, alive.reason);
-        readings = routed.readings;
+        progress.readings = result.readings;
       } else {
-        readings = topicReadings(message, at);
+        progress.readings = topicReadings(message, at);
       }
+      const routed = progress.readings;
       // A redelivered message may have been committed before its acknowledgement was lost.
       const marked = message.duplicate
-        ? readings.map((reading) => ({ ...reading, redelivered: true }))
-        : readings;
+        ? routed.map((reading) => ({ ...reading, redelivered: true }))
+        : routed;
       if (marked.length > 0 && !link.deliver(marked)) {
         counters.notCommitted += 1;
         return false;
       }
+      progress.delivered = true;
       counters.committed += 1;
       after?.(link);
       if (node?.alive) clearTimeout(birthTimer);
       return true;
+    };
+
+    const onMessage = (message: MqttMessage): boolean => {
+      counters.messages += 1;
+      const at = Date.now();
+      const progress: Progress = { readings: [], delivered: false };
+      try {
+        return handle(message, at, progress);
+      } catch (error) {
+        return handlingFailed(message, progress, error, at);
+      }
+    };
+
+    /**
+     * A fault while handling a message (decoding, the alarm stage) is not the
+     * broker's: the connection stays. The points the message was for are made
+     * bad and the message is acknowledged, since the same message would fail
+     * the same way on every redelivery.
+     */
+    const handlingFailed = (
+      message: MqttMessage,
+      progress: Progress,
+      error: unknown,
+      at: number,
+    ): boolean => {
+      const reason = `handling the message failed: ${errorText(error)}`;
+      malformedLog.note('handling_failed', message.topic, reason);
+      // Readings already committed keep their values: what failed came after them.
+      const bad = (progress.delivered ? [] : progress.readings).map(
+        (reading): Reading => ({
+          deviceId: reading.deviceId,
+          pointId: reading.pointId,
+          value: null,
+          quality: 'bad',
+          qualityReason: reason,
+          gatewayTime: at,
+        }),
+      );
+      try {
+        if (bad.length > 0) {
+          if (!link.deliver(bad)) {
+            counters.notCommitted += 1;
+            return false;
+          }
+          counters.committed += 1;
+        }
+      } catch {
+        // Reported above; a stage that fails on bad readings too cannot be helped by a redelivery.
+      }
+      return true;
+    };
+
+    const clearDeferredRebirth = () => {
+      clearTimeout(deferredRebirth);
+      deferredRebirth = undefined;
     };
 
     try {
@@ -133,6 +211,8 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
       counters.connects += 1;
       await subscribe(connection);
     } catch (cause) {
+      closed = true;
+      clearDeferredRebirth();
       await connection?.end();
       const error = classify(cause);
       if (error.code !== lastFailure) {
@@ -148,6 +228,8 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
 
     const open = connection;
     const ended = open.closed.then((reason) => {
+      closed = true;
+      clearDeferredRebirth();
       clearTimeout(birthTimer);
       node?.forget();
       link.link(false, `lost the broker: ${reason}`);
@@ -169,6 +251,8 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
       ended,
       awaitingDevice: node !== undefined && !node.alive,
       close: async () => {
+        closed = true;
+        clearDeferredRebirth();
         clearTimeout(birthTimer);
         await open.end();
       },
@@ -221,4 +305,18 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
   }
 
   return { deviceId: device.id, mode: 'push', counters, connect };
+}
+
+/** How far the handling of one message got. */
+interface Progress {
+  readings: Reading[];
+  delivered: boolean;
+}
+
+function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an error that cannot be shown';
+  }
 }

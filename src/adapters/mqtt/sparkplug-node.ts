@@ -3,6 +3,10 @@
  * (and the device this map entry follows) is alive, the metric aliases of its
  * births, and the sequence number of its last message. Pure: each message in,
  * what it means out (metric values, liveness changes, a rebirth to request).
+ *
+ * Only the births the map entry follows are kept: a node may have thousands
+ * of devices, each birth hundreds of metrics, and the host reads one of them.
+ * The other devices are counted, and the first MAX_NOTICED_DEVICES named once.
  */
 import type { SparkplugSource } from '../../config/schema.ts';
 import type { MalformedKind } from './decoded.ts';
@@ -25,6 +29,8 @@ export interface SparkplugOutcome {
   readonly rebirth?: string;
   /** The followed node or device was born (true) or died (false). */
   readonly alive?: { up: boolean; reason: string };
+  /** Worth a line in the log: a device of the node the map entry does not follow, seen for the first time. */
+  readonly notice?: string;
 }
 
 interface Definition {
@@ -34,13 +40,21 @@ interface Definition {
 
 const SEQ_MODULUS = 256;
 
+/** Devices of a node, not followed, whose names are remembered (to log each once); the rest are only counted. */
+export const MAX_NOTICED_DEVICES = 100;
+
 export class SparkplugNode {
   readonly #target: SparkplugSource;
   #born = false;
   #bdSeq: number | undefined;
   #lastSeq: number | undefined;
   readonly #nodeAliases = new Map<number, Definition>();
-  readonly #deviceAliases = new Map<string, Map<number, Definition>>();
+  /** The aliases of the followed device's birth; undefined until it is born. */
+  #deviceAliases: Map<number, Definition> | undefined;
+  readonly #noticed = new Set<string>();
+  /** More devices than MAX_NOTICED_DEVICES showed up, and that was said. */
+  #noticedAll = false;
+  #unfollowedBirths = 0;
   #alive = false;
 
   constructor(target: SparkplugSource) {
@@ -52,12 +66,27 @@ export class SparkplugNode {
     return this.#alive;
   }
 
+  /** Births of devices of the node that the map entry does not follow: ignored. */
+  get unfollowedBirths(): number {
+    return this.#unfollowedBirths;
+  }
+
+  /** What the host keeps about the node, bounded whatever the node sends (births aside, which the broker bounds). */
+  get stateSize(): { aliasTables: number; aliases: number; noticedDevices: number } {
+    const device = this.#deviceAliases?.size;
+    return {
+      aliasTables: device === undefined ? 1 : 2,
+      aliases: this.#nodeAliases.size + (device ?? 0),
+      noticedDevices: this.#noticed.size,
+    };
+  }
+
   /** Gone from the host's view (the host itself lost the broker): births are needed again. */
   forget(): void {
     this.#born = false;
     this.#lastSeq = undefined;
     this.#nodeAliases.clear();
-    this.#deviceAliases.clear();
+    this.#deviceAliases = undefined;
     this.#alive = false;
   }
 
@@ -78,23 +107,46 @@ export class SparkplugNode {
         if (this.#target.device_id === undefined) this.#values(payload, this.#nodeAliases, outcome);
         break;
       case 'DBIRTH':
+        if (topic.device !== this.#target.device_id) {
+          this.#unfollowed(topic.device as string, outcome);
+          break;
+        }
         if (!this.#born)
           return this.#beforeBirth(outcome, `DBIRTH of ${topic.device} before the NBIRTH of the node`);
-        this.#deviceBirth(topic.device as string, payload, outcome);
+        this.#deviceBirth(payload, outcome);
         break;
       case 'DDATA': {
-        const aliases = this.#deviceAliases.get(topic.device as string);
+        // Data of another device is no concern of this entry, born or not: it only counts for seq.
+        if (topic.device !== this.#target.device_id) break;
+        const aliases = this.#deviceAliases;
         if (aliases === undefined)
           return this.#beforeBirth(outcome, `DDATA of ${topic.device} before its DBIRTH`);
-        if (topic.device === this.#target.device_id) this.#values(payload, aliases, outcome);
+        this.#values(payload, aliases, outcome);
         break;
       }
       case 'DDEATH':
-        this.#deviceAliases.delete(topic.device as string);
-        if (topic.device === this.#target.device_id) this.#setAlive(false, 'device died (DDEATH)', outcome);
+        if (topic.device !== this.#target.device_id) break;
+        this.#deviceAliases = undefined;
+        this.#setAlive(false, 'device died (DDEATH)', outcome);
         break;
     }
     return outcome;
+  }
+
+  #unfollowed(topicDevice: string, outcome: Mutable): void {
+    this.#unfollowedBirths += 1;
+    // A topic level may be 64 KiB long; a name is remembered only to log it once.
+    const device = topicDevice.length > 200 ? `${topicDevice.slice(0, 200)}…` : topicDevice;
+    if (this.#noticed.has(device)) return;
+    const where = `${this.#target.group_id}/${this.#target.edge_node_id}`;
+    const followed = this.#target.device_id ?? 'the node itself';
+    if (this.#noticed.size < MAX_NOTICED_DEVICES) {
+      this.#noticed.add(device);
+      outcome.notice = `edge node ${where} has device ${device}; this device map entry follows ${followed} and ignores it`;
+    } else if (!this.#noticedAll) {
+      this.#noticedAll = true;
+      outcome.notice = `edge node ${where} has more than ${MAX_NOTICED_DEVICES} devices besides ${followed}; further ones are counted (unfollowed births), not named`;
+    }
   }
 
   #nodeBirth(payload: SparkplugPayload, outcome: Mutable): void {
@@ -102,7 +154,7 @@ export class SparkplugNode {
     this.#lastSeq = payload.seq;
     this.#nodeAliases.clear();
     // A node's birth invalidates its devices' births; they send new ones.
-    this.#deviceAliases.clear();
+    this.#deviceAliases = undefined;
     const bdSeq = payload.metrics.find((metric) => metric.name === BDSEQ_METRIC)?.value;
     this.#bdSeq = typeof bdSeq === 'number' ? bdSeq : undefined;
     learnAliases(payload.metrics, this.#nodeAliases);
@@ -114,11 +166,10 @@ export class SparkplugNode {
     // brief loss on every rebirth would only make the communication alarm flap.
   }
 
-  #deviceBirth(device: string, payload: SparkplugPayload, outcome: Mutable): void {
+  #deviceBirth(payload: SparkplugPayload, outcome: Mutable): void {
     const aliases = new Map<number, Definition>();
     learnAliases(payload.metrics, aliases);
-    this.#deviceAliases.set(device, aliases);
-    if (device !== this.#target.device_id) return;
+    this.#deviceAliases = aliases;
     this.#values(payload, aliases, outcome);
     this.#setAlive(true, 'device born (DBIRTH)', outcome);
   }
@@ -130,7 +181,7 @@ export class SparkplugNode {
     this.#born = false;
     this.#lastSeq = undefined;
     this.#nodeAliases.clear();
-    this.#deviceAliases.clear();
+    this.#deviceAliases = undefined;
     this.#setAlive(false, 'edge node died (NDEATH)', outcome);
   }
 
@@ -191,6 +242,7 @@ type Mutable = {
   problems: { kind: MalformedKind; reason: string }[];
   rebirth?: string;
   alive?: { up: boolean; reason: string };
+  notice?: string;
 };
 
 function learnAliases(metrics: readonly SparkplugMetric[], into: Map<number, Definition>): void {

@@ -4,8 +4,9 @@
  * malformations counted. What to do about the node (ask for a rebirth, report
  * the link) is returned for the driver to act on.
  */
+import { DEFAULTS } from '../../config/defaults.ts';
 import type { MqttDevice, MqttSparkplugPoint, SparkplugSource } from '../../config/schema.ts';
-import type { Reading } from '../reading.ts';
+import { type Reading, sourceTimeProblem } from '../reading.ts';
 import { asPointValue } from './decoded.ts';
 import type { MalformedLog } from './malformed-log.ts';
 import { decodeSparkplug } from './sparkplug-codec.ts';
@@ -20,6 +21,8 @@ export interface SparkplugRouted {
   readonly born?: boolean;
   /** The followed node or device came or went; report it once the readings are committed. */
   readonly alive?: { up: boolean; reason: string };
+  /** Worth a line in the log (a device of the node that this entry does not follow). */
+  readonly notice?: string;
 }
 
 export class SparkplugRouter {
@@ -27,12 +30,14 @@ export class SparkplugRouter {
   readonly #device: MqttDevice;
   readonly #source: SparkplugSource;
   readonly #log: MalformedLog;
+  readonly #toleranceMs: number;
   readonly #metricPoints = new Map<string, MqttSparkplugPoint[]>();
 
   constructor(device: MqttDevice, source: SparkplugSource, log: MalformedLog) {
     this.#device = device;
     this.#source = source;
     this.#log = log;
+    this.#toleranceMs = device.source_time_tolerance_ms ?? DEFAULTS.sourceTimeToleranceMs;
     this.node = new SparkplugNode(source);
     for (const point of device.points) {
       if (point.format !== 'sparkplug') continue;
@@ -62,6 +67,7 @@ export class SparkplugRouter {
       ...(outcome.rebirth === undefined ? {} : { rebirth: outcome.rebirth }),
       ...(topic.type === 'NBIRTH' ? { born: true } : {}),
       ...(outcome.alive === undefined ? {} : { alive: outcome.alive }),
+      ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
     };
   }
 
@@ -86,6 +92,13 @@ export class SparkplugRouter {
       if (!value.ok) {
         this.#log.note(value.kind, topic, value.reason);
         return { ...base, value: null, quality: 'bad', qualityReason: value.reason };
+      }
+      const timeProblem =
+        metric.time === undefined ? undefined : sourceTimeProblem(metric.time, at, this.#toleranceMs);
+      if (timeProblem !== undefined) {
+        const reason = `metric ${metric.name}: ${timeProblem}`;
+        this.#log.note('bad_timestamp', topic, reason);
+        return { ...base, value: null, quality: 'bad', qualityReason: reason };
       }
       return {
         ...base,

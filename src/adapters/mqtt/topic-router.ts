@@ -3,9 +3,10 @@
  * whose topic filter matches gets a reading, good or bad. A message that
  * matches no point yields nothing (another point's overlapping subscription).
  */
+import { DEFAULTS } from '../../config/defaults.ts';
 import type { MqttDevice, MqttJsonPoint, MqttPlainPoint } from '../../config/schema.ts';
 import { fillTemplate, matchTopic, type ParsedFilter, parseTopicFilter } from '../../config/topic-filters.ts';
-import type { Reading } from '../reading.ts';
+import { type Reading, sourceTimeProblem } from '../reading.ts';
 import { type Decoded, parseText } from './decoded.ts';
 import { decodeJsonPoint, type ParsedJson, parseJsonPayload } from './json-payload.ts';
 
@@ -33,11 +34,13 @@ export const MAX_TEMPLATE_POINTS = 10_000;
 
 export class TopicRouter {
   readonly #deviceId: string;
+  readonly #toleranceMs: number;
   readonly #routes: Route[];
   readonly #concrete = new Set<string>();
 
   constructor(device: MqttDevice) {
     this.#deviceId = device.id;
+    this.#toleranceMs = device.source_time_tolerance_ms ?? DEFAULTS.sourceTimeToleranceMs;
     this.#routes = device.points.flatMap((point) => {
       if (point.format === 'sparkplug') return [];
       const filter = parseTopicFilter(point.topic);
@@ -85,6 +88,12 @@ export class TopicRouter {
   }
 
   #good(pointId: string, decoded: Extract<Decoded, { ok: true }>, at: number): RoutedReading {
+    const timeProblem =
+      decoded.sourceTime === undefined
+        ? undefined
+        : sourceTimeProblem(decoded.sourceTime, at, this.#toleranceMs);
+    if (timeProblem !== undefined)
+      return this.#bad(pointId, malformedDecoded('bad_timestamp', timeProblem), at);
     return {
       reading: {
         deviceId: this.#deviceId,
@@ -113,6 +122,9 @@ export class TopicRouter {
   }
 }
 
-function malformedDecoded(kind: 'unusable_topic', reason: string): Extract<Decoded, { ok: false }> {
+function malformedDecoded(
+  kind: 'unusable_topic' | 'bad_timestamp',
+  reason: string,
+): Extract<Decoded, { ok: false }> {
   return { ok: false, kind, reason };
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../telemetry/logger.ts';
 import { qualityLog } from '../quality-log.ts';
-import type { Reading } from '../reading.ts';
+import { type Reading, screenSourceTime } from '../reading.ts';
 import type { UaSample } from './client.ts';
 import { convertValue, qualityOf } from './quality.ts';
 
@@ -48,5 +48,7 @@ export function pointReadings(
 }
 
 function withSourceTime(reading: Reading, sample: UaSample): Reading {
-  return sample.sourceTime === undefined ? reading : { ...reading, sourceTime: sample.sourceTime };
+  return sample.sourceTime === undefined
+    ? reading
+    : screenSourceTime({ ...reading, sourceTime: sample.sourceTime });
 }

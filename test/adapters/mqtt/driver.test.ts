@@ -56,17 +56,14 @@ describe('MQTT adapter against Mosquitto', () => {
     const { session } = await open(device(), link, '-values');
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     try {
-      await plc.publish(
-        'plant/tank-1/level',
-        text('{"value": 3.5, "ts": 1700000000000, "q": "uncertain"}'),
-        1,
-      );
+      const ts = Date.now() - 60_000;
+      await plc.publish('plant/tank-1/level', text(`{"value": 3.5, "ts": ${ts}, "q": "uncertain"}`), 1);
       await plc.publish('plant/boiler-7/temp', text('81.25'), 1);
       await plc.publish('plant/pump-1/running', text('on'), 1);
       await until(() => link.readings.length >= 3, 'three readings');
       const level = link.readings.find((r) => r.pointId === 'level');
       assert.equal(level?.value, 3.5);
-      assert.equal(level?.sourceTime, 1700000000000);
+      assert.equal(level?.sourceTime, ts);
       assert.equal(level?.quality, 'uncertain');
       assert.deepEqual(link.values('boiler-7.temp'), [81.25]);
       assert.deepEqual(link.values('running'), [true]);
@@ -88,7 +85,7 @@ describe('MQTT adapter against Mosquitto', () => {
     const first = await open(spec, link);
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     try {
-      await plc.publish('plant/tank-1/level', text('{"value": 7, "ts": 1, "q": "good"}'), 1);
+      await plc.publish('plant/tank-1/level', text(`{"value": 7, "ts": ${Date.now()}, "q": "good"}`), 1);
       await assert.rejects(first.session.ended, (error: GatewayError) => error.code === 'MQTT_CONNECT');
       assert.equal(first.driver.counters.notCommitted, 1);
       assert.deepEqual(link.values('level'), [], 'nothing delivered yet');
@@ -104,6 +101,44 @@ describe('MQTT adapter against Mosquitto', () => {
       await second.close();
     } finally {
       await plc.end();
+    }
+  });
+
+  test('a message whose handling throws is logged as MQTT_PAYLOAD, acknowledged, and the session stays up', async () => {
+    const spec = device({ client_id: 'gw-handler-throws' });
+    const link = new RecordingLink();
+    let throws = 1;
+    link.accept = (readings) => {
+      if (throws > 0 && readings.some((reading) => reading.quality === 'good')) {
+        throws -= 1;
+        throw new RangeError('Invalid time value');
+      }
+      return true;
+    };
+    const { driver, session, log } = await open(spec, link);
+    const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
+    try {
+      let ended = false;
+      void session.ended.catch(() => {
+        ended = true;
+      });
+      await plc.publish('plant/b/temp', text('5'), 1);
+      await until(() => link.readings.length === 1, 'the point made bad instead');
+      assert.equal(link.readings[0]?.quality, 'bad');
+      assert.match(link.readings[0]?.qualityReason ?? '', /Invalid time value/);
+      await plc.publish('plant/b/temp', text('6'), 1);
+      await until(() => link.values('b.temp').includes(6), 'the next message');
+      assert.equal(ended, false, 'the connection stays');
+      assert.equal(driver.counters.connects, 1);
+      const logged = log.lines.filter((line) => /Invalid time value/.test(String(line.msg)));
+      assert.deepEqual(
+        logged.map((line) => line.code),
+        ['MQTT_PAYLOAD'],
+      );
+      assert.ok(!log.lines.some((line) => line.code === 'MQTT_CONNECT'));
+    } finally {
+      await plc.end();
+      await session.close();
     }
   });
 

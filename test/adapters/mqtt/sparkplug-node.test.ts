@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DataType, decodeSparkplug, encodeSparkplug } from '../../../src/adapters/mqtt/sparkplug-codec.ts';
-import { SparkplugNode } from '../../../src/adapters/mqtt/sparkplug-node.ts';
+import { MAX_NOTICED_DEVICES, SparkplugNode } from '../../../src/adapters/mqtt/sparkplug-node.ts';
 import { parseSparkplugTopic, type SparkplugTopic } from '../../../src/adapters/mqtt/sparkplug-topic.ts';
 
 const at = (type: SparkplugTopic['type'], device?: string): SparkplugTopic => ({
@@ -84,7 +84,11 @@ describe('Sparkplug node state', () => {
     const node = new SparkplugNode({ group_id: 'g', edge_node_id: 'n', device_id: 'd1' });
     assert.equal(node.handle(at('NBIRTH'), birth(0)).alive, undefined);
     const other = node.handle(at('DBIRTH', 'd2'), { seq: 1, metrics: [{ name: 'X', alias: 1, value: 1 }] });
-    assert.deepEqual(other, { metrics: [], problems: [] });
+    assert.deepEqual(
+      [other.metrics, other.problems, other.rebirth, other.alive],
+      [[], [], undefined, undefined],
+    );
+    assert.match(other.notice ?? '', /device d2; this device map entry follows d1 and ignores it/);
     const born = node.handle(at('DBIRTH', 'd1'), {
       seq: 2,
       metrics: [{ name: 'Level', alias: 1, datatype: DataType.Float, value: 3 }],
@@ -98,6 +102,45 @@ describe('Sparkplug node state', () => {
     assert.equal(node.handle(at('DDEATH', 'd1'), { seq: 4, metrics: [] }).alive?.up, false);
     node.handle(at('DBIRTH', 'd1'), { seq: 5, metrics: [{ name: 'Level', alias: 1, value: 3 }] });
     assert.equal(node.handle(at('NDEATH'), { metrics: [{ name: 'bdSeq', value: 1 }] }).alive?.up, false);
+  });
+
+  test('births of devices the map entry does not follow keep no alias tables, and the devices noticed are bounded', () => {
+    const metrics = Array.from({ length: 50 }, (_, i) => ({ name: `m${i}`, alias: i + 1, value: i }));
+    for (const device_id of [undefined, 'd1']) {
+      const node = new SparkplugNode({
+        group_id: 'g',
+        edge_node_id: 'n',
+        ...(device_id ? { device_id } : {}),
+      });
+      node.handle(at('NBIRTH'), birth(0));
+      node.handle(at('DBIRTH', 'd1'), { seq: 1, metrics: [{ name: 'Level', alias: 1, value: 3 }] });
+      let seq = 2;
+      for (let i = 0; i < 5000; i++) {
+        const outcome = node.handle(at('DBIRTH', `other-${i}`), { seq: seq++ % 256, metrics });
+        assert.deepEqual([outcome.problems, outcome.rebirth], [[], undefined]);
+      }
+      const size = node.stateSize;
+      assert.ok(size.aliasTables <= 2, `${size.aliasTables} alias tables kept`);
+      assert.ok(size.aliases <= 3, `${size.aliases} aliases kept`);
+      assert.ok(size.noticedDevices <= MAX_NOTICED_DEVICES, `${size.noticedDevices} devices noticed`);
+      assert.equal(node.unfollowedBirths, device_id ? 5000 : 5001, 'd1 too when the node itself is followed');
+      // Data of a device not followed is no reason for a rebirth, born or not.
+      const data = node.handle(at('DDATA', 'never-born'), {
+        seq: seq++ % 256,
+        metrics: [{ alias: 1, value: 1 }],
+      });
+      assert.deepEqual([data.metrics, data.problems, data.rebirth], [[], [], undefined]);
+      if (device_id) {
+        const followed = node.handle(at('DDATA', 'd1'), {
+          seq: seq++ % 256,
+          metrics: [{ alias: 1, value: 4 }],
+        });
+        assert.deepEqual(
+          followed.metrics.map((m) => [m.name, m.value]),
+          [['Level', 4]],
+        );
+      }
+    }
   });
 
   test('a null metric is flagged', () => {

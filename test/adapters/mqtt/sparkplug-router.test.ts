@@ -108,3 +108,40 @@ test('death makes every point bad and reports the loss', () => {
   );
   assert.equal(death.readings.length, 2);
 });
+
+test('a metric time outside the tolerance makes that reading bad (bad_timestamp); the others are read', () => {
+  const log = new MalformedLog(keptLog().logger);
+  const spec = { ...device, source_time_tolerance_ms: 60_000 };
+  const router = new SparkplugRouter(spec, device.sparkplug as NonNullable<MqttDevice['sparkplug']>, log);
+  const now = Date.UTC(2026, 0, 2);
+  router.route('spBv1.0/g/NBIRTH/n', birth, now);
+  const data = router.route(
+    'spBv1.0/g/NDATA/n',
+    encodeSparkplug({
+      seq: 1,
+      metrics: [
+        { alias: 1, value: 3.5, timestamp: Number(2n ** 64n - 1n) },
+        { alias: 2, value: true, timestamp: now - 1000 },
+      ],
+    }),
+    now,
+  );
+  assert.deepEqual(
+    data.readings.map((r) => [r.pointId, r.value, r.quality, r.sourceTime]),
+    [
+      ['pressure', null, 'bad', undefined],
+      ['jam', true, 'good', now - 1000],
+    ],
+  );
+  assert.match(
+    data.readings[0]?.qualityReason ?? '',
+    /^metric P: source time 18446744073709552000 is no time/,
+  );
+  const late = router.route(
+    'spBv1.0/g/NDATA/n',
+    encodeSparkplug({ seq: 2, metrics: [{ alias: 1, value: 4, timestamp: now - 120_000 }] }),
+    now,
+  );
+  assert.match(late.readings[0]?.qualityReason ?? '', /2 min behind the gateway clock/);
+  assert.equal(log.counters.bad_timestamp, 2);
+});

@@ -95,6 +95,32 @@ describe('Sparkplug B through Mosquitto', () => {
     });
   }
 
+  test('a node whose births are each followed by an undeclared alias gets few rebirth requests, not a storm', async () => {
+    const spec = edgeDevice(broker.url);
+    const node = await SimulatedEdgeNode.start(
+      { ...spec, sparkplug: { group_id: 'plant', edge_node_id: 'rude-1' } },
+      { intervalMs: 60_000 },
+    );
+    node.undeclaredAliasAfterBirth = true;
+    const link = new RecordingLink();
+    const driver = createMqttDriver(
+      { ...spec, sparkplug: { group_id: 'plant', edge_node_id: 'rude-1' } },
+      { logger: keptLog().logger, gatewayId: 'gw-sp-rude' },
+    );
+    const session = await driver.connect(link);
+    try {
+      await until(() => link.links.some((entry) => entry.up), 'the node is alive');
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // The first request goes out on connecting; the burst allows a few more, then one per refill.
+      assert.ok(node.rebirthRequests >= 2, `${node.rebirthRequests} requests`);
+      assert.ok(node.rebirthRequests <= 4, `${node.rebirthRequests} requests in 2.5 s`);
+      assert.equal(driver.counters.rebirthRequests, node.rebirthRequests);
+    } finally {
+      await session.close();
+      await node.stop();
+    }
+  });
+
   test('an edge node that never births is lost after the birth timeout', async () => {
     const spec = edgeDevice(broker.url);
     const link = new RecordingLink();

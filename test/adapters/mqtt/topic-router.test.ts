@@ -43,3 +43,20 @@ test('templates make at most MAX_TEMPLATE_POINTS concrete points per device', ()
   assert.equal(over?.problem?.kind, 'unusable_topic');
   assert.equal(router.route('plant/s7/temp', bytes('2'), 0)[0]?.reading.value, 2, 'known points still read');
 });
+
+test('a JSON timestamp outside the tolerance is a bad reading (bad_timestamp); within it, the source time', () => {
+  const router = new TopicRouter(jsonDevice('mqtt://x', { source_time_tolerance_ms: 60_000 }));
+  const now = Date.UTC(2026, 0, 2);
+  for (const ts of ['1e16', '1.7e18', String(now / 1000), String(now + 120_000)]) {
+    const [routed] = router.route('plant/tank-1/level', bytes(`{"value": 1, "ts": ${ts}, "q": "good"}`), now);
+    assert.equal(routed?.reading.quality, 'bad', ts);
+    assert.equal(routed?.reading.value, null);
+    assert.equal(routed?.problem?.kind, 'bad_timestamp');
+  }
+  const [fine] = router.route(
+    'plant/tank-1/level',
+    bytes(`{"value": 1, "ts": ${now - 30_000}, "q": "good"}`),
+    now,
+  );
+  assert.equal(fine?.reading.sourceTime, now - 30_000);
+});
