@@ -49,10 +49,13 @@ export function createDriver(device: Device, context: DriverContext): DeviceDriv
     });
     return loaded;
   };
+  // Known from the site file: a device's points count as bad before it ever connected.
+  const pointIds = device.points.map((point) => point.id);
   if (modeOf(device) === 'push') {
     return {
       deviceId: device.id,
       mode: 'push',
+      pointIds,
       connect: async (link: PushLink): Promise<PushSession> => {
         const inner = await driver();
         if (inner.mode !== 'push') throw new Error(`${device.id}: the adapter does not push`);
@@ -63,6 +66,7 @@ export function createDriver(device: Device, context: DriverContext): DeviceDriv
   return {
     deviceId: device.id,
     mode: 'poll',
+    pointIds,
     connect: async (): Promise<DeviceSession> => {
       const inner = await driver();
       if (inner.mode === 'push') throw new Error(`${device.id}: the adapter does not poll`);

@@ -22,6 +22,8 @@ export interface DeviceSession {
 export interface PollingDriver {
   readonly deviceId: string;
   readonly mode?: 'poll';
+  /** The points it reads, known before any poll. */
+  readonly pointIds?: readonly string[];
   connect(): Promise<DeviceSession>;
 }
 
@@ -72,6 +74,8 @@ function retryAfterOf(cause: unknown): number {
 export interface PushDriver {
   readonly deviceId: string;
   readonly mode: 'push';
+  /** The points it delivers, known before any delivery. */
+  readonly pointIds?: readonly string[];
   connect(link: PushLink): Promise<PushSession>;
 }
 
@@ -100,6 +104,8 @@ export interface RunnerObserver {
   polled?(deviceId: string, durationMs: number, ok: boolean): void;
   /** Readings the device delivered, polled or pushed. */
   readings?(deviceId: string, readings: readonly Reading[]): void;
+  /** The device's points, told at start: none has a value until the device delivers one. */
+  points?(deviceId: string, pointIds: readonly string[]): void;
 }
 
 export interface DeviceRunnerOptions {
@@ -169,6 +175,8 @@ export class DeviceRunner {
 
   start(): void {
     const { driver } = this.#options;
+    if (this.#loop === undefined && driver.pointIds)
+      this.#options.observer?.points?.(driver.deviceId, driver.pointIds);
     this.#loop ??= driver.mode === 'push' ? this.#runPush(driver) : this.#runPolling(driver);
   }
 

@@ -57,8 +57,8 @@ export const ERRORS = {
   },
   MODBUS_FRAME: {
     stage: 'adapter',
-    what: 'the answer on the serial line was garbled (CRC, length, unit or function do not fit the request)',
-    todo: 'check baud_rate, parity, data_bits and stop_bits against the device, the wiring and termination of the line, and that no two devices share a unit_id',
+    what: 'the answer does not fit the request (TCP: MBAP protocol identifier, transaction, unit, length or byte count; serial line: CRC, length, unit or function)',
+    todo: 'TCP: check that host and port lead to a Modbus TCP server (not another protocol, nor a serial gateway in RTU-over-TCP mode) and that unit_id is the one it answers for; serial line: check baud_rate, parity, data_bits and stop_bits against the device, the wiring and termination of the line, and that no two devices share a unit_id',
   },
   MODBUS_SERIAL: {
     stage: 'adapter',

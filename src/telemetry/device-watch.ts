@@ -32,6 +32,13 @@ export class DeviceWatch implements RunnerObserver {
     this.#onPoll(deviceId, durationMs, ok);
   }
 
+  /** Points not read yet count as bad, so a device never reached shows all of its points bad. */
+  points(deviceId: string, pointIds: readonly string[]): void {
+    const latest = this.#latest.get(deviceId) ?? new Map<string, Quality>();
+    this.#latest.set(deviceId, latest);
+    for (const pointId of pointIds) if (!latest.has(pointId)) latest.set(pointId, 'bad');
+  }
+
   readings(deviceId: string, readings: readonly Reading[]): void {
     let points = this.#latest.get(deviceId);
     if (!points) {

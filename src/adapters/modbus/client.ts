@@ -1,9 +1,12 @@
 /**
  * Modbus connections with a small promise-based surface, and the one place
- * that knows modbus-serial. The library is used for framing only: this
- * module owns the TCP socket and the serial port, the connect timeout and
- * (in request-line.ts) one-request-at-a-time and a guard timer, because the
- * library leaves those gaps:
+ * that knows modbus-serial. The library is used for framing only (the PDU,
+ * and the whole RTU frame): this module owns the TCP socket and the serial
+ * port, the connect timeout, (in mbap-port.ts) the Modbus TCP header and
+ * (in request-line.ts) one-request-at-a-time and the timeout of each read,
+ * because the library leaves those gaps:
+ *  - its TCP port takes answers with any protocol identifier, trusts the
+ *    MBAP length field and drops answers to unknown transactions unheard;
  *  - a request in flight when the socket closes is never answered, only its
  *    timer (if one was set) ends it, and without a timer it waits forever;
  *  - its close() waits for a 'close' event that never comes when the socket
@@ -14,10 +17,12 @@
  *    fires on idle connections between polls.
  */
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import modbusSerial from 'modbus-serial';
 import type { RegisterType } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
+import { MbapPort } from './mbap-port.ts';
 import { type FramingClient, messageOf, RequestLine, type RequestTarget } from './request-line.ts';
 import { type SerialSettings, SharedSerialLines } from './serial-lines.ts';
 
@@ -26,6 +31,8 @@ export type { SerialSettings } from './serial-lines.ts';
 
 // The package is CommonJS; seen from ESM its class sits on `.default` (which it points at itself).
 const ModbusRTU = modbusSerial.default;
+/** The CRC the library checks every frame it is handed with; it ships no types for it. */
+const crc16 = createRequire(import.meta.url)('modbus-serial/utils/crc16') as (bytes: Buffer) => number;
 
 export interface ModbusConnection {
   /**
@@ -56,16 +63,23 @@ export interface ModbusRtuOptions {
 
 export async function connectModbusTcp(options: ModbusTcpOptions): Promise<ModbusConnection> {
   const socket = await openSocket(options);
-  const client = new ModbusRTU();
+  // The line is made once the port exists; a garbled answer before that has no read to fail.
+  let line: RequestLine | undefined;
+  const port = new MbapPort(socket, { crc16, onGarbled: (reason) => line?.markGarbled(reason) });
+  const client = new ModbusRTU(port);
   // The library re-emits port errors as 'error' events, which would crash the process unheard.
   client.on('error', () => {});
   try {
-    await client.linkTCP(socket, { port: options.port });
+    await new Promise<void>((resolve, reject) =>
+      client.open((error: unknown) => (error ? reject(error) : resolve())),
+    );
   } catch (error) {
     socket.destroy();
     throw new GatewayError('MODBUS_CONNECT', `${endpoint(options)}: ${messageOf(error)}`, { cause: error });
   }
-  return new TcpConnection(socket, client, options);
+  const connection = new TcpConnection(socket, client, port, options);
+  line = connection.line;
+  return connection;
 }
 
 function openSocket(options: ModbusTcpOptions): Promise<net.Socket> {
@@ -96,37 +110,43 @@ function openSocket(options: ModbusTcpOptions): Promise<net.Socket> {
 class TcpConnection implements ModbusConnection {
   readonly #socket: net.Socket;
   readonly #client: InstanceType<typeof ModbusRTU>;
-  readonly #line: RequestLine;
+  readonly line: RequestLine;
   readonly #target: RequestTarget;
   #closed = false;
 
-  constructor(socket: net.Socket, client: InstanceType<typeof ModbusRTU>, options: ModbusTcpOptions) {
+  constructor(
+    socket: net.Socket,
+    client: InstanceType<typeof ModbusRTU>,
+    port: MbapPort,
+    options: ModbusTcpOptions,
+  ) {
     this.#socket = socket;
     this.#client = client;
     const where = endpoint(options);
     this.#target = { unitId: options.unitId, where, timeoutMs: options.timeoutMs };
     // Any malformed answer means the stream is out of step: the connection is given up.
-    this.#line = new RequestLine(client as FramingClient, where, {
+    this.line = new RequestLine(client as FramingClient, where, {
       garbled: 'lost',
       onLost: () => socket.destroy(),
+      incomplete: () => port.incomplete(),
     });
-    socket.on('error', (error) => this.#line.markLost(messageOf(error)));
-    socket.once('close', () => this.#line.markLost('connection closed by the device'));
+    socket.on('error', (error) => this.line.markLost(messageOf(error)));
+    socket.once('close', () => this.line.markLost('connection closed by the device'));
   }
 
   get isOpen(): boolean {
-    return !this.#line.lost && !this.#closed;
+    return !this.line.lost && !this.#closed;
   }
 
   read(register: RegisterType, start: number, count: number): Promise<number[] | boolean[]> {
-    return this.#line.read(this.#target, register, start, count);
+    return this.line.read(this.#target, register, start, count);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#line.markLost('connection closed');
-    // destroy, not close: it also cancels the timers of requests the library still holds.
+    this.line.markLost('connection closed');
+    // destroy, not close: it lets go of the socket at once, and of any request the library still holds.
     this.#client.destroy(() => {});
     if (!this.#socket.closed) await once(this.#socket, 'close');
   }

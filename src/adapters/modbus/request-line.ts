@@ -1,16 +1,16 @@
 /**
  * One Modbus request at a time over one framing client (a TCP connection or a
- * serial line shared by several units): a queue, a guard timer so that no read
- * can hang, a pause between exchanges where the line needs one, and the
- * translation of the library's failures into the gateway's errors.
+ * serial line shared by several units): a queue, the timeout of each read, a
+ * pause between exchanges where the line needs one, and the translation of the
+ * library's failures into the gateway's errors.
  */
+import { isBitRegister } from '../../config/data-types.ts';
 import type { RegisterType } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 
 /** The part of the protocol library a line uses. */
 export interface FramingClient {
   setID(id: number): void;
-  setTimeout(ms: number): void;
   readHoldingRegisters(start: number, count: number): Promise<{ data: number[] }>;
   readInputRegisters(start: number, count: number): Promise<{ data: number[] }>;
   readCoils(start: number, count: number): Promise<{ data: boolean[] }>;
@@ -28,24 +28,33 @@ export interface RequestLineOptions {
   /** Silence after every exchange, answered or not, before the next request (RTU inter-frame delay). */
   pauseMs?: number;
   /**
-   * An answer that does not fit the request (CRC, length, unit or function):
-   * 'lost' when the stream can no longer be trusted (TCP), 'failed' when only
-   * this exchange failed and the line goes on (a serial line re-synchronizes
-   * on its next silence).
+   * An answer that does not fit the request (CRC, length, unit or function)
+   * fails that read with MODBUS_FRAME; then the line is 'lost' when the
+   * stream can no longer be trusted (TCP), or goes on when 'failed' (a serial
+   * line re-synchronizes on its next silence).
    */
   garbled: 'lost' | 'failed';
   /** Called once when the line is lost, to let go of what carries it. */
   onLost?: (reason: string) => void;
+  /**
+   * What arrived of an answer that never completed, if anything: a read that
+   * times out with part of an answer is garbled, not unanswered.
+   */
+  incomplete?: () => string | undefined;
 }
 
 /** The device refused a request with a Modbus exception response. */
 export class ModbusExceptionError extends GatewayError {
   readonly exceptionCode: number;
+  /** The code and its name: `exception 2 (illegal data address)`. */
+  readonly exception: string;
 
-  constructor(exceptionCode: number, detail: string) {
-    super('MODBUS_EXCEPTION', detail);
+  constructor(exceptionCode: number, what: string) {
+    const exception = `exception ${exceptionCode} (${EXCEPTION_NAMES[exceptionCode] ?? 'unknown exception'})`;
+    super('MODBUS_EXCEPTION', `${what}: ${exception}`);
     this.name = 'ModbusExceptionError';
     this.exceptionCode = exceptionCode;
+    this.exception = exception;
   }
 }
 
@@ -60,12 +69,6 @@ const EXCEPTION_NAMES: Readonly<Record<number, string>> = {
   10: 'gateway path unavailable',
   11: 'gateway target device failed to respond',
 };
-
-/**
- * The library arms its own timer per request; this one only fires if that
- * somehow did not, so a read can never hang.
- */
-const GUARD_MARGIN_MS = 250;
 
 /** Most a single request may ask for, by the protocol. */
 const MAX_PER_READ: Readonly<Record<RegisterType, number>> = {
@@ -83,6 +86,8 @@ export class RequestLine {
   #lost: string | undefined;
   /** Ends the request in flight (there is at most one) when the line is lost. */
   #abortInFlight: ((error: GatewayError) => void) | undefined;
+  /** The request in flight, as errors name it. */
+  #inFlight: string | undefined;
   /** The tail of the request queue. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -97,11 +102,18 @@ export class RequestLine {
   }
 
   /** Fails the request in flight and every later one with `reason`. */
-  markLost(reason: string): void {
+  markLost(reason: string, inFlightError: GatewayError = this.#lostError(reason)): void {
     if (this.#lost !== undefined) return;
     this.#lost = reason;
-    this.#abortInFlight?.(this.#lostError(reason));
+    this.#abortInFlight?.(inFlightError);
     this.#options.onLost?.(reason);
+  }
+
+  /** What carries the line saw an answer that does not fit: the read in flight fails with MODBUS_FRAME. */
+  markGarbled(reason: string): void {
+    const error = this.#frameError(this.#inFlight ?? this.#name, reason);
+    if (this.#options.garbled === 'lost') this.markLost(givenUp(reason), error);
+    else this.#abortInFlight?.(error);
   }
 
   read(
@@ -132,63 +144,91 @@ export class RequestLine {
     if (this.#lost !== undefined) throw this.#lostError(this.#lost);
     const what = `${target.where} read ${register} ${start}+${count}`;
     let guard: NodeJS.Timeout | undefined;
+    this.#inFlight = what;
     const interrupted = new Promise<never>((_, reject) => {
       this.#abortInFlight = reject;
-      guard = setTimeout(
-        () => reject(new GatewayError('MODBUS_TIMEOUT', `${what}: no answer`)),
-        target.timeoutMs + GUARD_MARGIN_MS,
-      );
+      // The line's timer, not the library's (which stays unset): a timer that fires late because the
+      // event loop was busy must not beat an answer that came in time, so the answer gets one turn first.
+      guard = setTimeout(() => {
+        setImmediate(() =>
+          reject(new GatewayError('MODBUS_TIMEOUT', `${what}: no answer within ${target.timeoutMs} ms`)),
+        );
+      }, target.timeoutMs);
     });
     try {
       this.#client.setID(target.unitId);
-      this.#client.setTimeout(target.timeoutMs);
       return await Promise.race([this.#request(register, start, count), interrupted]);
     } catch (error) {
-      throw this.#translate(error, what, target.timeoutMs);
+      throw this.#translate(error, what);
     } finally {
       clearTimeout(guard);
       this.#abortInFlight = undefined;
+      this.#inFlight = undefined;
     }
   }
 
   async #request(register: RegisterType, start: number, count: number): Promise<number[] | boolean[]> {
+    const data = await this.#ask(register, start, count);
+    // The library reads as many values as the answer's byte count claims; it must be what was asked for.
+    const expected = isBitRegister(register) ? 8 * Math.ceil(count / 8) : count;
+    if (data.length !== expected) throw new MisfitAnswer(`${data.length} values for ${count} asked`);
+    // Bits come back padded to whole bytes.
+    return isBitRegister(register) ? data.slice(0, count) : data;
+  }
+
+  async #ask(register: RegisterType, start: number, count: number): Promise<number[] | boolean[]> {
     switch (register) {
       case 'holding':
         return (await this.#client.readHoldingRegisters(start, count)).data;
       case 'input':
         return (await this.#client.readInputRegisters(start, count)).data;
-      // Bits come back padded to whole bytes.
       case 'coil':
-        return (await this.#client.readCoils(start, count)).data.slice(0, count);
+        return (await this.#client.readCoils(start, count)).data;
       case 'discrete':
-        return (await this.#client.readDiscreteInputs(start, count)).data.slice(0, count);
+        return (await this.#client.readDiscreteInputs(start, count)).data;
     }
   }
 
-  #translate(error: unknown, what: string, timeoutMs: number): GatewayError {
-    if (error instanceof GatewayError) return error;
-    const fields = (error ?? {}) as { modbusCode?: unknown; errno?: unknown; name?: unknown };
-    if (typeof fields.modbusCode === 'number') {
-      const name = EXCEPTION_NAMES[fields.modbusCode] ?? 'unknown exception';
-      return new ModbusExceptionError(fields.modbusCode, `${what}: exception ${fields.modbusCode} (${name})`);
-    }
-    if (fields.name === 'TransactionTimedOutError' || fields.errno === 'ETIMEDOUT') {
-      return new GatewayError('MODBUS_TIMEOUT', `${what}: no answer within ${timeoutMs} ms`);
-    }
+  #translate(error: unknown, what: string): GatewayError {
+    if (error instanceof GatewayError)
+      return error.code === 'MODBUS_TIMEOUT' ? this.#timedOut(error, what) : error;
+    const fields = (error ?? {}) as { modbusCode?: unknown; name?: unknown };
+    if (typeof fields.modbusCode === 'number') return new ModbusExceptionError(fields.modbusCode, what);
     if (fields.name === 'PortNotOpenError') {
       this.markLost('port not open');
       return this.#lostError('port not open');
     }
-    const reason = `invalid answer to ${what}: ${messageOf(error)}`;
-    if (this.#options.garbled === 'failed') return new GatewayError('MODBUS_FRAME', reason);
-    this.markLost(reason);
-    return this.#lostError(reason);
+    return this.#garbledNow(what, messageOf(error));
+  }
+
+  /** With part of an answer in hand at the timeout, the answer is garbled rather than missing. */
+  #timedOut(timeout: GatewayError, what: string): GatewayError {
+    const partial = this.#options.incomplete?.();
+    return partial === undefined ? timeout : this.#garbledNow(what, partial);
+  }
+
+  /** The read in flight got an answer that does not fit; on a stream that means the line is given up. */
+  #garbledNow(what: string, reason: string): GatewayError {
+    const error = this.#frameError(what, reason);
+    if (this.#options.garbled === 'lost') this.markLost(givenUp(reason), error);
+    return error;
+  }
+
+  #frameError(what: string, reason: string): GatewayError {
+    return new GatewayError('MODBUS_FRAME', `invalid answer to ${what}: ${reason}`);
   }
 
   #lostError(reason: string): GatewayError {
     return new GatewayError('MODBUS_CONNECT', `${this.#name}: ${reason}`);
   }
 }
+
+function givenUp(reason: string): string {
+  return `given up after an answer that did not fit (${reason})`;
+}
+
+/** An answer the library took that does not fit the request all the same. */
+class MisfitAnswer extends Error {}
 
 function checkRange(register: RegisterType, start: number, count: number): string | undefined {
   const max = MAX_PER_READ[register];

@@ -326,7 +326,7 @@ describe('failures', () => {
     assertValues(await pollAll(second));
   });
 
-  test('a malformed answer gives up the connection', async () => {
+  test('a malformed answer fails its read as MODBUS_FRAME and gives up the connection', async () => {
     // Answers every request with one register, whatever was asked.
     const liar = net.createServer((socket) => {
       socket.on('error', () => {});
@@ -340,9 +340,10 @@ describe('failures', () => {
     try {
       const connection = await connect({ port: (liar.address() as AddressInfo).port });
       const error = await rejection(connection.read('holding', 0, 2));
-      assert.equal(error.code, 'MODBUS_CONNECT');
+      assert.equal(error.code, 'MODBUS_FRAME');
       assert.match(error.message, /invalid answer/);
       assert.equal(connection.isOpen, false);
+      assert.equal((await rejection(connection.read('holding', 0, 2))).code, 'MODBUS_CONNECT');
       await connection.close();
     } finally {
       liar.close();
