@@ -117,6 +117,7 @@ export class Gateway {
       synchronous: buffer.synchronous ?? 'full',
       shapeOf: output.shapeOf,
       cipher: resolveBufferCipher(site, env),
+      onProblem: (error) => this.#bufferLogger.error({ code: error.code }, error.describe()),
       bounded: {
         bounds: {
           maxBytes: buffer.max_bytes ?? DEFAULTS.bufferMaxBytes,

@@ -127,7 +127,7 @@ export function commandRejectedDraft(
 
 /**
  * Reports a buffer found corrupt at start: events that waited in it may not
- * arrive; seq continues after the highest one still readable.
+ * arrive; seq continues above every number issued (see buffer/high-water.ts).
  */
 export function bufferReplacedDraft(
   identity: GatewayIdentity,
@@ -135,7 +135,7 @@ export function bufferReplacedDraft(
   now: number,
   newId: () => string,
 ): AlarmEventDraft {
-  const text = `the buffer was corrupt (${recovery.problem}) and was replaced by a fresh one; the old file is ${recovery.movedTo}; events that waited in it are missing unless exported from it; seq continues after ${recovery.salvagedLastSeq}`;
+  const text = `the buffer was corrupt (${recovery.problem}) and was replaced by a fresh one; the old file is ${recovery.movedTo}; events that waited in it are missing unless exported from it; the highest seq still readable in it is ${recovery.salvagedLastSeq}, and seq continues above every number issued`;
   return systemDraft(
     identity,
     'buffer_replaced',
@@ -158,7 +158,15 @@ export function droppedEventsDraft(
   const priorities = Object.entries(tally.byPriority)
     .map(([priority, count]) => `${count} ${priority}`)
     .join(', ');
-  const text = `the buffer dropped ${tally.count} events (${priorities}), seq ${tally.firstSeq}..${tally.lastSeq}, by policy ${policy}`;
+  // Lost and corrupt events were not dropped by the policy, and lost ones have no priority any more.
+  const { lost, corrupt, ...byPolicy } = tally.byCause;
+  const why =
+    [
+      ...(Object.keys(byPolicy).length > 0 ? [`by policy ${policy}`] : []),
+      ...(lost ? [`${lost} lost with the buffer file`] : []),
+      ...(corrupt ? [`${corrupt} failed their checksum and wait as dead letters`] : []),
+    ].join('; ') || `by policy ${policy}`;
+  const text = `the buffer dropped ${tally.count} events${priorities ? ` (${priorities})` : ''}, seq ${tally.firstSeq}..${tally.lastSeq}, ${why}`;
   const draft = systemDraft(identity, 'events_dropped', 'events_dropped', tally.count, text, now, newId);
   draft.reason.dropped = {
     count: tally.count,

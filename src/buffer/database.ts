@@ -68,6 +68,11 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX command_log_age ON command_log (applied_at);
   `,
+  // A CRC-32 of what each event is sent with (checksum.ts); rows from before have none and are trusted.
+  `
+  ALTER TABLE outbox ADD COLUMN checksum INTEGER;
+  ALTER TABLE dead_letter ADD COLUMN checksum INTEGER;
+  `,
 ];
 
 export function openBufferDatabase(path: string, synchronous: Synchronous): BufferDatabase {

@@ -5,8 +5,13 @@
  */
 import type { Priority } from '../config/schema.ts';
 
-/** size: max_bytes; disk: the file system ran low; age: max_age_ms. */
-export type DropCause = 'size' | 'disk' | 'age';
+/**
+ * size: max_bytes; disk: the file system ran low; age: max_age_ms. Not by
+ * policy: lost: the database no longer held events it had issued (replaced,
+ * emptied, its WAL lost); corrupt: an event failed its checksum and waits as a
+ * dead letter instead of being sent.
+ */
+export type DropCause = 'size' | 'disk' | 'age' | 'lost' | 'corrupt';
 
 export interface DroppedTally {
   count: number;
@@ -30,9 +35,7 @@ export function tallyDrops(
   now: number,
 ): DroppedTally | undefined {
   if (dropped.length === 0) return tally;
-  const next: DroppedTally = tally
-    ? { ...tally, byPriority: { ...tally.byPriority }, byCause: { ...tally.byCause } }
-    : { count: 0, byPriority: {}, byCause: {}, firstSeq: Infinity, lastSeq: 0, since: now };
+  const next = copyOf(tally, now);
   for (const event of dropped) {
     next.count += 1;
     next.byPriority[event.priority] = (next.byPriority[event.priority] ?? 0) + 1;
@@ -41,4 +44,27 @@ export function tallyDrops(
   }
   next.byCause[cause] = (next.byCause[cause] ?? 0) + dropped.length;
   return next;
+}
+
+/** A range of seq numbers lost together, whose priorities nobody can tell any more. */
+export function tallyLostRange(
+  tally: DroppedTally | undefined,
+  first: number,
+  last: number,
+  now: number,
+): DroppedTally | undefined {
+  if (last < first) return tally;
+  const next = copyOf(tally, now);
+  const count = last - first + 1;
+  next.count += count;
+  next.firstSeq = Math.min(next.firstSeq, first);
+  next.lastSeq = Math.max(next.lastSeq, last);
+  next.byCause.lost = (next.byCause.lost ?? 0) + count;
+  return next;
+}
+
+function copyOf(tally: DroppedTally | undefined, now: number): DroppedTally {
+  return tally
+    ? { ...tally, byPriority: { ...tally.byPriority }, byCause: { ...tally.byCause } }
+    : { count: 0, byPriority: {}, byCause: {}, firstSeq: Infinity, lastSeq: 0, since: now };
 }

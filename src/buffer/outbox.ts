@@ -10,10 +10,19 @@ import type { AlarmEvent, AlarmEventDraft } from '../alarms/event.ts';
 import type { Priority } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import { type BufferBounds, PRIORITY_RANK, UNBOUNDED } from './bounds.ts';
+import { checksumMismatch, eventChecksum } from './checksum.ts';
 import { KEY_CHECK_TEXT, NO_CIPHER, type PayloadCipher } from './cipher.ts';
 import { type BufferDatabase, openBufferDatabase, PAGE_BYTES, type Synchronous } from './database.ts';
 import { diskCapacity } from './disk-room.ts';
-import { type DropCause, type DroppedEvent, type DroppedTally, tallyDrops } from './dropped.ts';
+import {
+  type DropCause,
+  type DroppedEvent,
+  type DroppedTally,
+  tallyDrops,
+  tallyLostRange,
+} from './dropped.ts';
+import { resumeSeq } from './high-water.ts';
+import { currentBootId, HighWaterFile, readHighWater, SEQ_RESERVATION_BLOCK } from './high-water-file.ts';
 import { moveAsideIfCorrupt, type Recovery } from './integrity.ts';
 import { reclaimFreePages } from './reclaim.ts';
 import { type EventRow, prepareStatements, type Statements, storedEvent } from './statements.ts';
@@ -55,6 +64,12 @@ export interface OutboxStats {
   deadLetters: number;
 }
 
+/** Seq numbers issued that the database no longer held at open. */
+export interface LostRange {
+  first: number;
+  last: number;
+}
+
 export interface DeadLetter extends StoredEvent {
   failedAt: number;
   reason: string;
@@ -74,10 +89,19 @@ export interface OutboxOptions {
   /** Key and headers an event is sent with, stored with it so a restart sends exactly the same record. */
   shapeOf: (event: AlarmEvent) => RecordShape;
   /**
-   * Check the file at open and move a corrupt one aside (default true). Off
-   * for the CLI, which must never move the running service's file.
+   * Guard the buffer (default true): check the file at open and move a
+   * corrupt one aside, keep the seq high-water file beside it, and move
+   * events that fail their checksum to the dead-letter table. Off for the
+   * CLI, which must never move the running service's file nor write its
+   * high-water file; it only leaves damaged events out of what it shows.
    */
   checkIntegrity?: boolean;
+  /**
+   * Told of each integrity problem the buffer found and dealt with itself:
+   * events the database lost, an event that failed its checksum, an
+   * unreadable high-water file. For the log; the buffer goes on.
+   */
+  onProblem?: (error: GatewayError) => void;
   /** Encrypts payloads at rest; without it they are stored as plain JSON. */
   cipher?: PayloadCipher;
   /** Events committed within this window count as fresh for peekLive (default 10 s). */
@@ -106,6 +130,8 @@ export class Outbox {
   readonly path: string;
   /** Set when the file was corrupt at open and was replaced by a fresh one. */
   readonly recovery: Recovery | undefined;
+  /** Set when the high-water file showed seq numbers issued that the database no longer held. */
+  readonly lostAtOpen: LostRange | undefined;
   readonly #db: BufferDatabase;
   readonly #sql: Statements;
   readonly #shapeOf: (event: AlarmEvent) => RecordShape;
@@ -115,6 +141,13 @@ export class Outbox {
   readonly #bounded: BoundedOptions | undefined;
   readonly #listeners = new Set<() => void>();
   readonly #liveWindowMs: number;
+  readonly #onProblem: (error: GatewayError) => void;
+  /** Kept while the buffer is guarded (the service), absent for the CLI. */
+  readonly #highWater: HighWaterFile | undefined;
+  /** A failing note of progress is reported once, not on every commit. */
+  #noteFailing = false;
+  /** The oldest seq held, as last read; it only moves when events leave the buffer, so it is read again only then. */
+  #heldFromCache: number | undefined;
   #lastSeq: number;
   #events = 0;
   #bytes = 0;
@@ -147,15 +180,19 @@ export class Outbox {
       this.#db.close();
       throw error;
     }
+    this.#onProblem = options.onProblem ?? (() => {});
     this.#lastSeq = Number(this.#meta(META.lastSeq) ?? 0);
-    if (this.recovery && this.recovery.salvagedLastSeq > this.#lastSeq) {
-      // Downstream sees seq continue after the gap instead of starting over.
-      this.#lastSeq = this.recovery.salvagedLastSeq;
-      this.#sql.saveMeta.run(META.lastSeq, String(this.#lastSeq));
-    }
     this.#droppedTotal = Number(this.#meta(META.droppedTotal) ?? 0);
     const pending = this.#meta(META.pendingDrops);
     this.#pendingDrops = pending === undefined ? undefined : (JSON.parse(pending) as DroppedTally);
+    if (options.checkIntegrity !== false) {
+      try {
+        ({ file: this.#highWater, lost: this.lostAtOpen } = this.#resumeSeq(options.synchronous ?? 'full'));
+      } catch (error) {
+        this.#db.close();
+        throw error;
+      }
+    }
     this.#resyncTotals();
     this.#dataVersion = Number(this.#db.pragma('data_version', { simple: true }));
   }
@@ -178,6 +215,84 @@ export class Outbox {
     }
     if (opened !== KEY_CHECK_TEXT) {
       throw new GatewayError('BUFFER_KEY', `${this.path} was written with another key`);
+    }
+  }
+
+  /**
+   * Continues seq above every number ever issued, whatever happened to the
+   * database file, and records a range the database lost as a drop to report
+   * (see high-water.ts). Then takes over the high-water file for this run.
+   */
+  #resumeSeq(synchronous: Synchronous): { file: HighWaterFile; lost: LostRange | undefined } {
+    const read = readHighWater(this.path);
+    if ('problem' in read) {
+      this.#onProblem(
+        new GatewayError(
+          'BUFFER_SEQ_FILE',
+          `${read.problem}; seq continues after ${this.#lastSeq}, as the database alone says`,
+        ),
+      );
+    }
+    const boot = currentBootId();
+    const held = this.#lastSeq;
+    const resume = resumeSeq({
+      databaseLastSeq: held,
+      record: 'record' in read ? read.record : undefined,
+      boot,
+      durableCommits: synchronous === 'full',
+    });
+    // A corrupt file moved aside may still tell a higher seq than the high-water file (one from an older version).
+    const lastSeq = Math.max(resume.lastSeq, this.recovery?.salvagedLastSeq ?? 0);
+    const lost = resume.missing;
+    if (lastSeq > held) {
+      const pending = lost
+        ? tallyLostRange(this.#pendingDrops, lost.first, lost.last, this.#now())
+        : this.#pendingDrops;
+      try {
+        this.#db.transaction(() => {
+          this.#sql.saveMeta.run(META.lastSeq, String(lastSeq));
+          if (pending !== this.#pendingDrops)
+            this.#sql.saveMeta.run(META.pendingDrops, JSON.stringify(pending));
+        })();
+      } catch (cause) {
+        throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
+      }
+      this.#lastSeq = lastSeq;
+      this.#pendingDrops = pending;
+    }
+    if (lost) {
+      this.#onProblem(
+        new GatewayError(
+          'BUFFER_LOST',
+          `seq ${lost.first}..${lost.last} were issued, but ${this.path} holds seq only up to ${held}; an events_dropped report (cause lost) tells downstream, and seq continues after ${lastSeq}`,
+        ),
+      );
+    }
+    const file = new HighWaterFile(this.path, {
+      reserved: lastSeq + SEQ_RESERVATION_BLOCK,
+      issued: lastSeq,
+      heldFrom: this.#heldFrom(),
+      clean: false,
+      boot,
+    });
+    return { file, lost };
+  }
+
+  /** The oldest seq the buffer still holds; every older one has left it. */
+  #heldFrom(): number {
+    this.#heldFromCache ??= (this.#sql.heldFrom.get() as { seq: number | null }).seq ?? this.#lastSeq + 1;
+    return this.#heldFromCache;
+  }
+
+  /** Notes progress in the high-water file after the database changed (see high-water-file.ts). */
+  #noteProgress(): void {
+    if (this.#highWater === undefined) return;
+    try {
+      this.#highWater.note(this.#lastSeq, this.#heldFrom());
+      this.#noteFailing = false;
+    } catch (error) {
+      if (!this.#noteFailing) this.#onProblem(error as GatewayError);
+      this.#noteFailing = true;
     }
   }
 
@@ -208,6 +323,12 @@ export class Outbox {
       );
     }
     const { insertEvent, upsertState, saveMeta } = this.#sql;
+    // Every number this commit may use (its events and a drop report) is reserved durably before it is used.
+    try {
+      this.#highWater?.reserve(this.#lastSeq + drafts.length + 1);
+    } catch (cause) {
+      throw new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause });
+    }
     let seq = this.#lastSeq;
     let events = this.#events;
     let bytes = this.#bytes;
@@ -225,15 +346,18 @@ export class Outbox {
         return event;
       }
       const shape = this.#shapeOf(event);
+      const headers = JSON.stringify(shape.headers);
+      const stored = this.#cipher.seal(seq, payload);
       insertEvent.run(
         seq,
         event.event_id,
         shape.key,
-        JSON.stringify(shape.headers),
-        this.#cipher.seal(seq, payload),
+        headers,
+        stored,
         size,
         now,
         PRIORITY_RANK[event.priority],
+        eventChecksum(seq, shape.key, headers, stored),
       );
       events += 1;
       bytes += size;
@@ -277,12 +401,15 @@ export class Outbox {
     }
     if (committed[0]) this.#recentCommits.push({ seq: committed[0].seq, at: now });
     this.#forgetStaleCommits(now);
+    const issued = seq !== this.#lastSeq;
+    if (events - this.#events < committed.length) this.#heldFromCache = undefined;
     this.#lastSeq = seq;
     this.#events = events;
     this.#bytes = bytes;
     this.#pendingDrops = pending;
     this.#droppedTotal = droppedTotal;
     this.#lastReportAt = lastReportAt;
+    if (issued) this.#noteProgress();
     if (committed.length > 0) for (const listener of this.#listeners) listener();
     return committed;
   }
@@ -378,9 +505,12 @@ export class Outbox {
    * next peek.
    */
   peek(maxEvents: number, maxBytes: number): StoredEvent[] {
-    const batch = this.#batchOf(this.#sql.oldest.all(maxEvents) as EventRow[], maxBytes);
-    this.#leasedUpTo = batch.at(-1)?.seq ?? 0;
-    return batch;
+    let read: { batch: StoredEvent[]; setAside: number };
+    // A batch that was all damaged events moved aside: more may wait behind them.
+    do read = this.#batchOf(this.#sql.oldest.all(maxEvents) as EventRow[], maxBytes);
+    while (read.batch.length === 0 && read.setAside > 0);
+    this.#leasedUpTo = read.batch.at(-1)?.seq ?? 0;
+    return read.batch;
   }
 
   /**
@@ -395,7 +525,7 @@ export class Outbox {
     // Fresh events within reach of the next regular batch need no lane of their own.
     const oldest = (this.#sql.oldestSeq.get() as { seq: number } | undefined)?.seq;
     if (oldest === undefined || from < oldest + maxEvents) return [];
-    return this.#batchOf(this.#sql.live.all(from, maxEvents) as EventRow[], maxBytes);
+    return this.#batchOf(this.#sql.live.all(from, maxEvents) as EventRow[], maxBytes).batch;
   }
 
   /** Keeps only the commits of the live window, so the list stays small however long the gateway runs. */
@@ -404,16 +534,74 @@ export class Outbox {
     while ((this.#recentCommits[0]?.at ?? Number.POSITIVE_INFINITY) < since) this.#recentCommits.shift();
   }
 
-  /** Rows in order up to the byte bound, but always at least one. */
-  #batchOf(rows: readonly EventRow[], maxBytes: number): StoredEvent[] {
+  /**
+   * Rows in order up to the byte bound, but always at least one. A row that
+   * fails its checksum or cannot be decoded is never sent: it is set aside.
+   */
+  #batchOf(rows: readonly EventRow[], maxBytes: number): { batch: StoredEvent[]; setAside: number } {
     const batch: StoredEvent[] = [];
+    const damaged: { row: EventRow; problem: string }[] = [];
     let bytes = 0;
     for (const row of rows) {
       if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
+      const problem = checksumMismatch(row);
+      if (problem !== undefined) {
+        damaged.push({ row, problem });
+        continue;
+      }
+      try {
+        batch.push(storedEvent(row, this.#cipher));
+      } catch (error) {
+        damaged.push({ row, problem: `seq ${row.seq} cannot be decoded: ${(error as Error).message}` });
+        continue;
+      }
       bytes += row.bytes;
-      batch.push(storedEvent(row, this.#cipher));
     }
-    return batch;
+    return { batch, setAside: damaged.length > 0 ? this.#setAside(damaged) : 0 };
+  }
+
+  /**
+   * Moves damaged events to the dead-letter table (kept for inspection,
+   * never sent) and counts them as dropped, so an events_dropped report with
+   * cause `corrupt` tells downstream. Returns how many were moved.
+   */
+  #setAside(damaged: readonly { row: EventRow; problem: string }[]): number {
+    const guarded = this.#highWater !== undefined;
+    for (const { problem } of damaged) {
+      this.#onProblem(
+        new GatewayError('BUFFER_CHECKSUM', guarded ? `${problem}; moved to the dead-letter table` : problem),
+      );
+    }
+    // The CLI reads beside the running service and leaves the moving to it.
+    if (!guarded) return 0;
+    const now = this.#now();
+    const pending = tallyDrops(
+      this.#pendingDrops,
+      damaged.map(({ row }) => ({ seq: row.seq, priority: PRIORITY_OF_RANK[row.priority_rank] ?? 'medium' })),
+      'corrupt',
+      now,
+    );
+    let moved = 0;
+    let freed = 0;
+    try {
+      this.#db.transaction(() => {
+        for (const { row, problem } of damaged) {
+          this.#sql.toDeadLetter.run(now, `BUFFER_CHECKSUM: ${problem}`, row.seq);
+          if (this.#sql.remove.run(row.seq).changes === 0) continue;
+          moved += 1;
+          freed += row.bytes;
+        }
+        this.#sql.saveMeta.run(META.pendingDrops, JSON.stringify(pending));
+      })();
+    } catch (cause) {
+      // Left where they are and tried again at the next peek; never sent meanwhile.
+      this.#onProblem(new GatewayError('BUFFER_WRITE', (cause as Error).message, { cause }));
+      return 0;
+    }
+    this.#events -= moved;
+    this.#bytes -= freed;
+    this.#pendingDrops = pending;
+    return moved;
   }
 
   /** Removes events the broker acknowledged. */
@@ -434,6 +622,9 @@ export class Outbox {
     }
     this.#events -= removed;
     this.#bytes -= freed;
+    if (removed === 0) return;
+    this.#heldFromCache = undefined;
+    this.#noteProgress();
   }
 
   /**
@@ -457,10 +648,26 @@ export class Outbox {
   deadLetters(limit = 1000): DeadLetter[] {
     const rows = this.#sql.deadLetters.all(limit) as (EventRow & { failed_at: number; reason: string })[];
     return rows.map((row) => ({
-      ...storedEvent(row, this.#cipher),
+      ...this.#asStoredAsPossible(row),
       failedAt: row.failed_at,
       reason: row.reason,
     }));
+  }
+
+  /** A damaged dead letter is listed as it is stored rather than not at all. */
+  #asStoredAsPossible(row: EventRow): StoredEvent {
+    try {
+      return storedEvent(row, this.#cipher);
+    } catch {
+      return {
+        seq: row.seq,
+        eventId: row.event_id,
+        key: row.record_key,
+        headers: {},
+        payload: row.payload,
+        bytes: row.bytes,
+      };
+    }
   }
 
   /** Puts dead letters back in the outbox (all of them without seqs), e.g. after an ACL was fixed. */
@@ -520,6 +727,15 @@ export class Outbox {
 
   close(): void {
     this.#listeners.clear();
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    const heldFrom = this.#highWater === undefined ? 0 : this.#heldFrom();
+    // Closing checkpoints and syncs the database; only then may the high-water file say "clean".
+    this.#db.close();
+    try {
+      this.#highWater?.close(this.#lastSeq, heldFrom);
+    } catch (error) {
+      // Left unclean: the next start handles it as after a crash.
+      this.#onProblem(error as GatewayError);
+    }
   }
 }

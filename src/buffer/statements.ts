@@ -9,7 +9,7 @@ import type { StoredEvent } from './outbox.ts';
 export function prepareStatements(db: BufferDatabase) {
   return {
     insertEvent: db.prepare(
-      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     upsertState: db.prepare(
       `INSERT INTO alarm_state (condition_id, state, updated_at) VALUES (?, ?, ?)
@@ -25,13 +25,13 @@ export function prepareStatements(db: BufferDatabase) {
     commandApplied: db.prepare('SELECT 1 FROM command_log WHERE command_id = ?'),
     forgetCommands: db.prepare('DELETE FROM command_log WHERE applied_at < ?'),
     oldest: db.prepare(
-      'SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox ORDER BY seq LIMIT ?',
+      'SELECT seq, event_id, record_key, headers, payload, bytes, priority_rank, checksum FROM outbox ORDER BY seq LIMIT ?',
     ),
     remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
     oldestSeq: db.prepare('SELECT seq FROM outbox ORDER BY seq LIMIT 1'),
     // Recent events whose record key has nothing older waiting: sending them now keeps per-key order.
     live: db.prepare(
-      `SELECT seq, event_id, record_key, headers, payload, bytes FROM outbox AS o
+      `SELECT seq, event_id, record_key, headers, payload, bytes, priority_rank, checksum FROM outbox AS o
        WHERE o.seq >= ? AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.record_key = o.record_key AND p.seq < o.seq)
        ORDER BY o.seq LIMIT ?`,
     ),
@@ -43,17 +43,21 @@ export function prepareStatements(db: BufferDatabase) {
               (SELECT COUNT(*) FROM dead_letter) AS deadLetters`,
     ),
     toDeadLetter: db.prepare(
-      `INSERT INTO dead_letter (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, failed_at, reason)
-       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, ?, ? FROM outbox WHERE seq = ?`,
+      `INSERT INTO dead_letter (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, checksum, failed_at, reason)
+       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, checksum, ?, ? FROM outbox WHERE seq = ?`,
     ),
     deadLetters: db.prepare(
-      'SELECT seq, event_id, record_key, headers, payload, bytes, failed_at, reason FROM dead_letter ORDER BY seq LIMIT ?',
+      'SELECT seq, event_id, record_key, headers, payload, bytes, priority_rank, checksum, failed_at, reason FROM dead_letter ORDER BY seq LIMIT ?',
     ),
     requeue: db.prepare(
-      `INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank)
-       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank FROM dead_letter WHERE seq = ?`,
+      `INSERT INTO outbox (seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, checksum)
+       SELECT seq, event_id, record_key, headers, payload, bytes, created_at, priority_rank, checksum FROM dead_letter WHERE seq = ?`,
     ),
     removeDeadLetter: db.prepare('DELETE FROM dead_letter WHERE seq = ?'),
+    // Everything older has left the buffer: what the high-water file notes as held_from.
+    heldFrom: db.prepare(
+      `SELECT MIN(seq) AS seq FROM (SELECT MIN(seq) AS seq FROM outbox UNION ALL SELECT MIN(seq) FROM dead_letter)`,
+    ),
     allDeadLetterSeqs: db.prepare('SELECT seq FROM dead_letter ORDER BY seq'),
     evictionCandidates: db.prepare(
       'SELECT seq, bytes, priority_rank AS rank FROM outbox WHERE seq > ? ORDER BY priority_rank DESC, seq LIMIT ?',
@@ -73,6 +77,9 @@ export interface EventRow {
   headers: string;
   payload: string;
   bytes: number;
+  priority_rank: number;
+  /** Null on rows from before the buffer kept checksums. */
+  checksum: number | null;
 }
 
 export function storedEvent(row: EventRow, cipher: PayloadCipher): StoredEvent {

@@ -62,6 +62,8 @@ export function bufferCommand(options: BufferCommandOptions): number {
       shapeOf: recordShape,
       checkIntegrity: false,
       cipher: resolveBufferCipher(loaded.site),
+      // Damaged events are left out of what is shown, and named here; the service moves them aside.
+      onProblem: (error) => process.stderr.write(`${error.describe()}\n`),
     });
   } catch (error) {
     process.stderr.write(`${(error as GatewayError).describe?.() ?? String(error)}\n`);
@@ -135,17 +137,29 @@ function stats(outbox: Outbox, json: boolean, print: (line: string) => void): nu
 }
 
 function summary(event: StoredEvent): string {
-  const payload = JSON.parse(event.payload) as AlarmEvent;
+  const payload = parsed(event.payload) as AlarmEvent | undefined;
+  if (payload === undefined)
+    return `#${event.seq} key=${event.key}  (damaged) ${event.payload.slice(0, 200)}`;
   return `#${event.seq} ${payload.priority} ${payload.transition} key=${event.key}  ${payload.message}`;
 }
 
 function exported(letter: DeadLetter): string {
+  const event = parsed(letter.payload);
   return JSON.stringify({
     seq: letter.seq,
     failed_at: new Date(letter.failedAt).toISOString(),
     reason: letter.reason,
-    event: JSON.parse(letter.payload) as unknown,
+    // A dead letter that failed its checksum may no longer be JSON: then it is exported as the text read.
+    ...(event === undefined ? { damaged_payload: letter.payload } : { event }),
   });
+}
+
+function parsed(payload: string): unknown {
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Exports what is readable from a buffer file, damaged or not; unreadable stretches are reported, not fatal. */

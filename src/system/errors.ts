@@ -185,6 +185,21 @@ export const ERRORS = {
     what: 'the buffer is full and its policy (when_full: block) refuses new events until the backlog drains',
     todo: 'restore the broker connection, or raise gateway.buffer.max_bytes, or choose another when_full policy',
   },
+  BUFFER_LOST: {
+    stage: 'buffer',
+    what: 'the buffer database no longer holds events it had issued (the file was replaced, emptied or cut short, or its WAL was lost); seq continues above every number issued and an events_dropped report (cause lost) names the range',
+    todo: 'events in that seq range that downstream did not receive are lost; find what touched the state directory and check the disk (dmesg, SMART)',
+  },
+  BUFFER_CHECKSUM: {
+    stage: 'buffer',
+    what: 'a buffered event does not match its checksum (it changed on disk) or cannot be decoded; it was moved to the dead-letter table instead of being sent, and an events_dropped report (cause corrupt) tells downstream',
+    todo: 'check the disk (dmesg, SMART); `gateway buffer dlq list` shows the event as it was read',
+  },
+  BUFFER_SEQ_FILE: {
+    stage: 'buffer',
+    what: 'the high-water file of seq numbers beside the buffer (buffer.db.seq) cannot be read or written',
+    todo: 'check free space and permissions of the state directory; while it cannot be written no event is committed, and when it cannot be read seq continues from the database alone, so a loss before this start may go unreported',
+  },
   PRODUCER_SEND: {
     stage: 'producer',
     what: 'the broker did not acknowledge a batch; it stays in the buffer and is retried',

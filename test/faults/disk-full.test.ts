@@ -12,6 +12,7 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { droppedEventsDraft } from '../../src/alarms/system-event.ts';
+import { HighWaterFile, readHighWater } from '../../src/buffer/high-water-file.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { Gateway } from '../../src/gateway.ts';
@@ -132,6 +133,31 @@ describe('disk full', () => {
     );
     outbox.close();
     assert.equal(integrity(path), 'ok');
+  });
+
+  test('on a disk too full for a temp file, the high-water file is rewritten in place and synced', {
+    skip,
+  }, () => {
+    const path = join(disk, 'high-water', 'buffer.db');
+    mkdirSync(join(disk, 'high-water'));
+    const highWater = new HighWaterFile(path, {
+      reserved: 1000,
+      issued: 0,
+      heldFrom: 1,
+      clean: false,
+      boot: undefined,
+    });
+    const file = hog(disk, 0);
+    try {
+      highWater.reserve(1001);
+      assert.deepEqual(readHighWater(path), {
+        record: { reserved: 2001, issued: 0, heldFrom: 1, clean: false, boot: undefined },
+      });
+      highWater.close(1001, 1);
+    } finally {
+      rmSync(file);
+    }
+    assert.equal((readHighWater(path) as { record: { clean: boolean } }).record.clean, true);
   });
 
   test('the gateway rides out a full disk and delivers the transitions once space returns', {
