@@ -13,6 +13,7 @@ import { mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { bufferFiles } from '../src/buffer/files.ts';
 import { waitingEvents } from '../src/buffer/waiting.ts';
 import { DEFAULTS } from '../src/config/defaults.ts';
 import { loadSiteFile } from '../src/config/load.ts';
@@ -38,8 +39,7 @@ const topic = site.gateway.kafka?.topic ?? 'iiot.alarms.v1';
 const logDir = resolve('var/demo');
 mkdirSync(logDir, { recursive: true });
 // A fresh buffer each time, so the sequence the demo shows starts at 1.
-rmSync(resolveBufferPath(site, {}), { force: true });
-for (const suffix of ['-wal', '-shm']) rmSync(`${resolveBufferPath(site, {})}${suffix}`, { force: true });
+for (const file of bufferFiles(resolveBufferPath(site, {}))) rmSync(file, { force: true });
 
 const children: ChildProcess[] = [];
 let broker: KafkaBroker | undefined;

@@ -14,6 +14,8 @@ echo "== type check" >&2
 npx tsc -p tsconfig.json
 echo "== device map JSON Schema up to date" >&2
 node scripts/generate-schema.ts --check
+echo "== docs/errors.md up to date with the error catalogue" >&2
+node scripts/generate-errors-doc.ts --check
 echo "== build" >&2
 npm run --silent build
 echo "== alarm engine unit tests, with line and branch coverage of src/alarms" >&2

@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import type { Synchronous } from '../../src/buffer/database.ts';
+import { bufferFiles } from '../../src/buffer/files.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { transaction } from './backlog.ts';
@@ -63,5 +64,5 @@ export async function measureCommits(plan: CommitPlan): Promise<CommitRun> {
 }
 
 export function removeDatabase(path: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  for (const file of bufferFiles(path)) rmSync(file, { force: true });
 }

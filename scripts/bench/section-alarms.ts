@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { compileAlarms } from '../../src/alarms/compile.ts';
 import { AlarmEvaluator } from '../../src/alarms/evaluator.ts';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
+import { bufferFiles } from '../../src/buffer/files.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
@@ -82,9 +83,7 @@ function run(plan: AlarmPlan, commit: 'memory' | 'sqlite'): EngineRun {
     }
   } finally {
     outbox?.close();
-    rmSync(path, { force: true });
-    rmSync(`${path}-wal`, { force: true });
-    rmSync(`${path}-shm`, { force: true });
+    for (const file of bufferFiles(path)) rmSync(file, { force: true });
   }
   return {
     readings,

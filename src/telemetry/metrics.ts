@@ -193,7 +193,7 @@ export class GatewayMetrics {
     mirroredCounter(
       this.registry,
       'gateway_buffer_dropped_total',
-      'Events the buffer dropped by its bounds (size, age, disk), since the buffer file was created.',
+      'Events the buffer dropped by its bounds (size, age, disk) or found lost or corrupt, since the buffer file was created.',
       [],
       () => [[{}, this.#current().buffer.dropped]],
     );

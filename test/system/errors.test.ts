@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { renderErrorsDoc } from '../../scripts/generate-errors-doc.ts';
 import { ERRORS, GatewayError } from '../../src/system/errors.ts';
 
-test('every error code is documented in docs/errors.md with its stage', () => {
+test('docs/errors.md says word for word what the catalogue says', () => {
   const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-  for (const [code, entry] of Object.entries(ERRORS)) {
-    assert.match(doc, new RegExp(`\\| \`${code}\`\\s+\\| ${entry.stage}\\s+\\|`), code);
-  }
+  assert.equal(doc, renderErrorsDoc(), 'run `node scripts/generate-errors-doc.ts`');
+  for (const code of Object.keys(ERRORS)) assert.ok(doc.includes(`| \`${code}\``), code);
 });
 
 test('an error names its stage, what happened, the detail and what to do', () => {
