@@ -97,8 +97,9 @@ export interface AlarmReason {
   };
   /**
    * Native conditions: true when the gateway learned the transition from a
-   * ConditionRefresh after a (re)connect (it happened while the gateway was
-   * not watching), absent for a transition seen live.
+   * ConditionRefresh after a (re)connect, or by reading the condition nodes
+   * when the server refused one (it happened while the gateway was not
+   * watching), absent for a transition seen live.
    */
   refresh?: boolean;
   /**
