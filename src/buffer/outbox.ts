@@ -156,6 +156,8 @@ export class Outbox {
   #lastReportAt = Number.NEGATIVE_INFINITY;
   /** Events up to this seq are being sent: evicting them would report a loss that is not one. */
   #leasedUpTo = 0;
+  /** The seq range of the live batch being sent: evicting it would report a loss that is not one either. */
+  #liveLease: { from: number; to: number } | undefined;
   /** (first seq, time) of recent commits, oldest first, to find where "live" starts. */
   readonly #recentCommits: { seq: number; at: number }[] = [];
   /** Payload bytes the file system has room for, from the last maintain(). */
@@ -371,7 +373,13 @@ export class Outbox {
         if (commandId !== undefined) this.#sql.logCommand.run(commandId, now);
         if (whenFull === 'evict_low_priority' && bytes > maxBytes) {
           const evicted = this.#evict(
-            (limit) => this.#sql.evictionCandidates.all(this.#leasedUpTo, limit),
+            (limit) =>
+              this.#sql.evictionCandidates.all(
+                this.#leasedUpTo,
+                this.#liveLease?.from ?? Number.MAX_SAFE_INTEGER,
+                this.#liveLease?.to ?? Number.MAX_SAFE_INTEGER,
+                limit,
+              ),
             bytes - maxBytes,
           );
           pending = tallyDrops(pending, evicted.events, sizeCause, now);
@@ -519,13 +527,18 @@ export class Outbox {
    * it without reordering any key.
    */
   peekLive(maxEvents: number, maxBytes: number): StoredEvent[] {
+    this.#liveLease = undefined;
     this.#forgetStaleCommits(this.#now());
     const from = this.#recentCommits[0]?.seq;
     if (from === undefined) return [];
     // Fresh events within reach of the next regular batch need no lane of their own.
     const oldest = (this.#sql.oldestSeq.get() as { seq: number } | undefined)?.seq;
     if (oldest === undefined || from < oldest + maxEvents) return [];
-    return this.#batchOf(this.#sql.live.all(from, maxEvents) as EventRow[], maxBytes).batch;
+    const { batch } = this.#batchOf(this.#sql.live.all(from, maxEvents) as EventRow[], maxBytes);
+    const first = batch[0]?.seq;
+    const last = batch.at(-1)?.seq;
+    if (first !== undefined && last !== undefined) this.#liveLease = { from: first, to: last };
+    return batch;
   }
 
   /** Keeps only the commits of the live window, so the list stays small however long the gateway runs. */

@@ -60,7 +60,8 @@ export function prepareStatements(db: BufferDatabase) {
     ),
     allDeadLetterSeqs: db.prepare('SELECT seq FROM dead_letter ORDER BY seq'),
     evictionCandidates: db.prepare(
-      'SELECT seq, bytes, priority_rank AS rank FROM outbox WHERE seq > ? ORDER BY priority_rank DESC, seq LIMIT ?',
+      // Neither the regular batch in flight (up to the first ?) nor the live batch (between the next two).
+      'SELECT seq, bytes, priority_rank AS rank FROM outbox WHERE seq > ? AND (seq < ? OR seq > ?) ORDER BY priority_rank DESC, seq LIMIT ?',
     ),
     // created_at grows with seq, so the expired events are a prefix of the outbox in seq order.
     oldestUnleased: db.prepare('SELECT created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1'),

@@ -105,6 +105,32 @@ describe('Outbox bounds', () => {
     outbox.close();
   });
 
+  test('a live batch being sent is never evicted either: no loss is reported for events that are delivered', () => {
+    const outbox = open({ maxBytes: eventBytes * 6.5 });
+    outbox.commit([], [critical(), critical(), critical()]);
+    outbox.peek(1, 1e12);
+    clock += 20_000;
+    outbox.commit(
+      [],
+      [draft({ priority: 'low', asset: 'fresh-1' }), draft({ priority: 'low', asset: 'fresh-2' })],
+    );
+    const live = outbox.peekLive(2, 1e12);
+    assert.deepEqual(
+      live.map((event) => event.seq),
+      [4, 5],
+      'the fresh events go ahead of the backlog',
+    );
+    const committed = outbox.commit([], [critical(), critical()]);
+    const seqs = plantEvents(outbox).map((e) => e.seq);
+    assert.ok(seqs.includes(4) && seqs.includes(5), `the live batch is kept: ${seqs}`);
+    assert.ok(!seqs.includes(2), 'the oldest unleased event went instead, though it is critical');
+    const report = committed.find((e) => e.kind === 'system');
+    assert.ok(report, 'the real drop is reported');
+    assert.ok((report.reason.dropped?.first_seq ?? 0) < 4, 'and only it');
+    assert.ok((report.reason.dropped?.last_seq ?? 0) < 4, 'and only it');
+    outbox.close();
+  });
+
   test('drop_newest keeps what is buffered, drops new events, and their seq numbers are accounted for', () => {
     const outbox = open({ maxBytes: eventBytes * 2.5, whenFull: 'drop_newest' });
     outbox.commit([], [low(), low()]);
