@@ -1,4 +1,5 @@
 import { formatIssue, loadSiteFile } from '../config/load.ts';
+import { loadSiteFileOffThread } from '../config/load-off-thread.ts';
 import { Gateway } from '../gateway.ts';
 import { GatewayError } from '../system/errors.ts';
 import { systemdNotifier } from '../system/systemd-notify.ts';
@@ -86,21 +87,30 @@ export async function runCommand(file: string): Promise<number> {
   return 0;
 }
 
-/** Re-reads the site file; an invalid one is refused with every problem and the running config stays. */
+/**
+ * Re-reads the site file in a worker thread, so polls and health answers go
+ * on however large or broken the file is; an invalid one is refused with its
+ * problems (the first hundred) and the running config stays.
+ */
 async function reload(
   file: string,
   gateway: Gateway,
   logger: Logger,
   notifier: ReturnType<typeof systemdNotifier>,
 ): Promise<void> {
-  const result = loadSiteFile(file);
+  const result = await loadSiteFileOffThread(file);
   if (!result.ok) {
-    const error = new GatewayError('CONFIG_RELOAD', `${file}: ${result.issues.length} problem(s)`);
+    const count = result.issues.length + (result.omitted ?? 0);
+    const error = new GatewayError('CONFIG_RELOAD', `${file}: ${count} problem(s)`);
     logger.error(
-      { code: error.code, problems: result.issues.map((issue) => formatIssue(issue)) },
+      {
+        code: error.code,
+        problems: result.issues.map((issue) => formatIssue(issue)),
+        ...(result.omitted ? { omitted: result.omitted } : {}),
+      },
       error.describe(),
     );
-    notifier?.status(`reload refused: ${result.issues.length} problem(s) in ${file}; ${statusLine(gateway)}`);
+    notifier?.status(`reload refused: ${count} problem(s) in ${file}; ${statusLine(gateway)}`);
     return;
   }
   let outcome: Awaited<ReturnType<Gateway['reload']>>;

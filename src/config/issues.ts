@@ -1,7 +1,12 @@
 /** What the loader reports about a site file, and how it prints. */
 import type { Path } from './paths.ts';
 
-export type ConfigIssueCode = 'CONFIG_READ' | 'CONFIG_YAML' | 'CONFIG_SCHEMA' | 'CONFIG_REFERENCE';
+export type ConfigIssueCode =
+  | 'CONFIG_READ'
+  | 'CONFIG_LIMIT'
+  | 'CONFIG_YAML'
+  | 'CONFIG_SCHEMA'
+  | 'CONFIG_REFERENCE';
 
 export interface ConfigIssue {
   file: string;

@@ -3,15 +3,16 @@
  * column and the path of the key: YAML syntax, then the schema, then the
  * consistency checks on whatever passed the schema.
  */
-import { readFileSync } from 'node:fs';
 import type { CheckContext } from './check-context.ts';
 import { crossCheck } from './cross-checks.ts';
+import { indexFindings } from './finding-index.ts';
 import { deepFreeze } from './freeze.ts';
 import { type ConfigIssue, type Finding, sortIssues, uniqueIssues } from './issues.ts';
-import { formatPath, isWithin, type Path } from './paths.ts';
+import { formatPath, type Path } from './paths.ts';
 import type { Locator } from './positions.ts';
 import type { SiteFile } from './schema.ts';
 import { schemaFindings } from './schema-messages.ts';
+import { oversizeIssue, readBounded, textOversize } from './size-limit.ts';
 import { schemaErrors } from './validator.ts';
 import { parseYaml } from './yaml-parse.ts';
 
@@ -20,21 +21,52 @@ export { type ConfigIssue, formatIssue } from './issues.ts';
 /** The site is deep-frozen: any attempt to change it throws (ESM code is strict). */
 export type LoadResult =
   | { ok: true; site: SiteFile; file: string }
-  | { ok: false; issues: ConfigIssue[]; file: string };
+  | {
+      ok: false;
+      issues: ConfigIssue[];
+      file: string;
+      /** Problems left out of `issues` to keep a report short (a reload reports the first ones). */
+      omitted?: number;
+    };
 
-/** Never throws for bad input: an unreadable file is a CONFIG_READ issue. */
+/**
+ * Never throws for bad input: an unreadable file is a CONFIG_READ issue, one
+ * past the loader's limits a CONFIG_LIMIT issue.
+ */
 export function loadSiteFile(file: string): LoadResult {
-  let text: string;
+  let read: ReturnType<typeof readBounded>;
   try {
-    text = readFileSync(file, 'utf8');
+    read = readBounded(file);
   } catch (error) {
     return { ok: false, file, issues: [readIssue(file, error)] };
   }
-  return parseSiteText(text, file);
+  if (read.oversize) return { ok: false, file, issues: [oversizeIssue(read.bytes, file)] };
+  return checkWithinStack(read.bytes.toString('utf8'), file);
 }
 
 /** `file` only names the text in the issues. */
 export function parseSiteText(text: string, file: string): LoadResult {
+  const oversize = textOversize(text);
+  if (oversize) return { ok: false, file, issues: [oversizeIssue(oversize, file)] };
+  return checkWithinStack(text, file);
+}
+
+function checkWithinStack(text: string, file: string): LoadResult {
+  try {
+    return checkSiteText(text, file);
+  } catch (error) {
+    // The nesting limit keeps recursion shallow; should a text still exhaust the stack, it is refused like one too deep.
+    if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+    const message = 'nested too deeply to be loaded (the call stack ran out); keep the nesting shallow';
+    return {
+      ok: false,
+      file,
+      issues: [{ file, line: 1, column: 1, path: '', message, code: 'CONFIG_LIMIT' }],
+    };
+  }
+}
+
+function checkSiteText(text: string, file: string): LoadResult {
   const parsed = parseYaml(text, file);
   const issues = [...parsed.issues];
   if (!parsed.broken) {
@@ -48,8 +80,9 @@ export function parseSiteText(text: string, file: string): LoadResult {
 
 function consistencyFindings(data: unknown, schemaFound: readonly Finding[], locator: Locator): Finding[] {
   const found: Finding[] = [];
+  const flawed = indexFindings(schemaFound);
   const context: CheckContext = {
-    clean: (path: Path) => !schemaFound.some((finding) => isWithin(finding.path, path)),
+    clean: (path: Path) => !flawed(path),
     lineOf: (path: Path) => locator.find(path, 'value').line,
     report: (code, path, anchor, message) => found.push({ code, path, anchor, message }),
   };

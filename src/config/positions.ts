@@ -5,7 +5,6 @@
  */
 import {
   type Document,
-  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -14,6 +13,7 @@ import {
   type Pair,
   type YAMLMap,
 } from 'yaml';
+import type { Aliases } from './anchors.ts';
 import type { Anchor } from './issues.ts';
 import type { Path } from './paths.ts';
 
@@ -37,7 +37,7 @@ export function isMergeKey(key: unknown): boolean {
   return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
 }
 
-export function createLocator(doc: Document, lineCounter: LineCounter): Locator {
+export function createLocator(doc: Document, lineCounter: LineCounter, aliases: Aliases): Locator {
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -46,17 +46,36 @@ export function createLocator(doc: Document, lineCounter: LineCounter): Locator 
     const range = (node as Node | null | undefined)?.range;
     return range ? at(range[0]) : undefined;
   };
-  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  const resolve = aliases.resolve;
 
-  const findPair = (map: YAMLMap, key: string, depth = 0): Pair | undefined => {
-    const own = map.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === key);
+  // Built once per mapping, so placing an issue on each of thousands of keys stays linear.
+  const indexes = new WeakMap<YAMLMap, { keys: Map<string, Pair>; merges: Pair[] }>();
+  const indexOf = (map: YAMLMap) => {
+    let index = indexes.get(map);
+    if (index === undefined) {
+      index = { keys: new Map(), merges: [] };
+      for (const pair of map.items as Pair[]) {
+        if (isMergeKey(pair.key)) index.merges.push(pair);
+        const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (name !== undefined && !index.keys.has(name)) index.keys.set(name, pair);
+      }
+      indexes.set(map, index);
+    }
+    return index;
+  };
+
+  /** The pair of a key, written in the mapping or merged into it; each mapping is searched once. */
+  const findPair = (map: YAMLMap, key: string, depth = 0, seen = new Set<YAMLMap>()): Pair | undefined => {
+    seen.add(map);
+    const { keys, merges } = indexOf(map);
+    const own = keys.get(key);
     if (own || depth > 8) return own;
-    for (const pair of map.items) {
-      if (!isMergeKey(pair.key)) continue;
+    for (const pair of merges) {
       const source = resolve(pair.value);
       const sources = isSeq(source) ? source.items.map(resolve) : [source];
       for (const candidate of sources) {
-        const merged = isMap(candidate) ? findPair(candidate, key, depth + 1) : undefined;
+        if (!isMap(candidate) || seen.has(candidate)) continue;
+        const merged = findPair(candidate, key, depth + 1, seen);
         if (merged) return merged;
       }
     }

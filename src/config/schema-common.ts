@@ -3,6 +3,7 @@
  * durations, priorities and secrets.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { LONGEST_TIMER_MS } from './limits.ts';
 
 export const Id = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
@@ -25,9 +26,15 @@ export const strict = <T extends Record<string, TSchema>>(
   options: { description?: string; title?: string } = {},
 ) => Type.Object(properties, { additionalProperties: false, ...options });
 
-export const Milliseconds = (description: string, min = 0, defaultValue?: number) =>
+/**
+ * A duration in milliseconds. Bounded by the longest timer Node can set
+ * unless the key gives a maximum of its own (a duration that is only
+ * compared, never waited for, may be longer).
+ */
+export const Milliseconds = (description: string, min = 0, defaultValue?: number, max = LONGEST_TIMER_MS) =>
   Type.Integer({
     minimum: min,
+    maximum: max,
     description,
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
   });

@@ -6,6 +6,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './issues.ts';
+import { LONGEST_TIMER_MS } from './limits.ts';
 import { isRecord, type PathSegment, pointerToPath } from './paths.ts';
 
 type Schema = Record<string, unknown>;
@@ -65,8 +66,12 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
     }
     case 'type':
       return at(typeMessage(schema, error.data));
-    case 'minimum':
     case 'maximum':
+      if (schema.maximum === LONGEST_TIMER_MS) {
+        return at(`must be ${expectation(schema)} (about 24.8 days, the longest a timer can wait)`);
+      }
+      return at(`must be ${expectation(schema)}`);
+    case 'minimum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return at(`must be ${expectation(schema)}`);

@@ -10,6 +10,7 @@ import { AlarmSettings } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
 import { KafkaTls } from './kafka-tls-schema.ts';
 import { TopicConfig } from './kafka-topic-schema.ts';
+import { LONGEST_BUFFER_AGE_MS } from './limits.ts';
 import { ComponentLogLevels, ListenerSettings } from './listener-schema.ts';
 import { ModbusRtuDevice, ModbusTcpDevice } from './modbus-schema.ts';
 import { MqttDevice } from './mqtt-schema.ts';
@@ -164,9 +165,11 @@ export const BufferSettings = strict({
   ),
   max_age_ms: Type.Optional(
     Milliseconds(
-      'Events older than this are dropped and reported; default 30 days.',
+      'Events older than this are dropped and reported; default 30 days, at most 365 days.',
       60_000,
       DEFAULTS.bufferMaxAgeMs,
+      // Compared with the age of events, never set as a timer.
+      LONGEST_BUFFER_AGE_MS,
     ),
   ),
   encryption_key_file: Type.Optional(

@@ -5,7 +5,6 @@
  */
 import {
   type Document,
-  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -14,10 +13,14 @@ import {
   visit,
   type YAMLError,
 } from 'yaml';
+import { type Aliases, findExcessExpansion, resolveAliases } from './anchors.ts';
 import type { ConfigIssue } from './issues.ts';
+import { MAX_EXPANDED_VALUES, MAX_NESTING_DEPTH } from './limits.ts';
+import { findExcessNesting } from './nesting.ts';
 import type { PathSegment } from './paths.ts';
 import { formatPath } from './paths.ts';
 import { createLocator, isMergeKey, type Locator } from './positions.ts';
+import { documentData } from './yaml-data.ts';
 
 export interface ParsedYaml {
   data: unknown;
@@ -28,9 +31,12 @@ export interface ParsedYaml {
 }
 
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const excess = findExcessNesting(text, MAX_NESTING_DEPTH);
+  if (excess) return tooDeep(text, file, excess.offset);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
-  const locator = createLocator(doc, lineCounter);
+  const aliases = resolveAliases(doc);
+  const locator = createLocator(doc, lineCounter, aliases);
   const issue = (offset: number, path: string, message: string): ConfigIssue => ({
     file,
     ...locator.at(offset),
@@ -51,18 +57,58 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   if (doc.errors.length > 0) return { data: undefined, locator, issues, broken: true };
 
-  const structure = structureIssues(doc, locator, file);
+  for (const alias of aliases.unresolved) {
+    const message = `unresolved alias *${alias.source}: no anchor &${alias.source} is set before it`;
+    issues.push(issue(alias.range?.[0] ?? 0, '', message));
+  }
+  for (const alias of aliases.cycles) {
+    const message = `alias *${alias.source} is inside the value it names, so that value would contain itself`;
+    issues.push(issue(alias.range?.[0] ?? 0, '', message));
+  }
+  if (aliases.unresolved.length + aliases.cycles.length > 0) {
+    return { data: undefined, locator, issues, broken: true };
+  }
+
+  const expansion = findExcessExpansion(doc, aliases, MAX_EXPANDED_VALUES);
+  if (expansion !== undefined) {
+    const message = `anchors and aliases expand the file to more than ${MAX_EXPANDED_VALUES} values; an alias repeats its anchor each time it is used`;
+    issues.push({ ...issue(expansion, '', message), code: 'CONFIG_LIMIT' });
+    return { data: undefined, locator, issues, broken: true };
+  }
+
+  const structure = structureIssues(doc, aliases, locator, file);
   issues.push(...structure.issues);
   const broken = structure.unbuildable;
   if (broken) return { data: undefined, locator, issues, broken };
 
-  try {
-    return { data: doc.toJS({ maxAliasCount: 1000 }), locator, issues, broken };
-  } catch (error) {
-    // Alias explosions only surface while building the data.
-    issues.push(issue(0, '', lowerFirst((error as Error).message)));
-    return { data: undefined, locator, issues, broken: true };
+  return { data: documentData(doc.contents, aliases), locator, issues, broken };
+}
+
+/** Placed without a LineCounter: nothing has been parsed yet. */
+function tooDeep(text: string, file: string, offset: number): ParsedYaml {
+  let line = 1;
+  let lineStart = 0;
+  for (
+    let index = text.indexOf('\n');
+    index !== -1 && index < offset;
+    index = text.indexOf('\n', index + 1)
+  ) {
+    line += 1;
+    lineStart = index + 1;
   }
+  const issue: ConfigIssue = {
+    file,
+    line,
+    column: offset - lineStart + 1,
+    path: '',
+    message: `nested more than ${MAX_NESTING_DEPTH} levels deep (indentation levels plus open brackets); a site file needs about ten`,
+    code: 'CONFIG_LIMIT',
+  };
+  const locator: Locator = {
+    at: () => ({ line, column: issue.column }),
+    find: () => ({ line, column: issue.column }),
+  };
+  return { data: undefined, locator, issues: [issue], broken: true };
 }
 
 /** yaml's message, placed and worded for someone editing a device map. */
@@ -118,6 +164,7 @@ function lowerFirst(text: string): string {
  */
 function structureIssues(
   doc: Document,
+  aliases: Aliases,
   locator: Locator,
   file: string,
 ): { issues: ConfigIssue[]; unbuildable: boolean } {
@@ -148,7 +195,7 @@ function structureIssues(
       const first = firstLine.get(key);
       if (first === undefined) firstLine.set(key, locator.at(offset).line);
       else report(offset, keyPath, `duplicate key "${key}" (first defined at line ${first})`);
-      if (isMergeKey(pair.key) && !isMergeSource(doc, pair.value)) {
+      if (isMergeKey(pair.key) && !isMergeSource(aliases, pair.value)) {
         unbuildable = true;
         report(offset, keyPath, 'merge key "<<" needs an alias of a mapping (<<: *name) or a list of them');
       }
@@ -159,8 +206,8 @@ function structureIssues(
   return { issues, unbuildable };
 }
 
-function isMergeSource(doc: Document, value: unknown): boolean {
-  const isMapLike = (node: unknown) => isMap(isAlias(node) ? node.resolve(doc) : node);
+function isMergeSource(aliases: Aliases, value: unknown): boolean {
+  const isMapLike = (node: unknown) => isMap(aliases.resolve(node));
   if (isSeq(value)) return value.items.every(isMapLike);
   return isMapLike(value);
 }

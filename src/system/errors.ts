@@ -25,6 +25,11 @@ export const ERRORS = {
     what: 'the site file cannot be read',
     todo: 'check the path and the file permissions',
   },
+  CONFIG_LIMIT: {
+    stage: 'config',
+    what: 'the site file is past a limit of the loader: too large, nested too deeply, aliases that expand too far, or loading it took too long or too much memory',
+    todo: 'keep the site file within the limits listed in docs/device-map.md (Limits); the message says which limit was passed and where',
+  },
   CONFIG_YAML: {
     stage: 'config',
     what: 'the site file is not valid YAML',

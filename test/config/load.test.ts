@@ -185,7 +185,7 @@ describe('robustness', () => {
       'site.yaml:1:3 a key must be a plain name, not a list or a mapping',
     ]);
     assert.deepEqual(problems('devices: *nowhere\n'), [
-      'site.yaml:1:1 unresolved alias (the anchor must be set before the alias): nowhere',
+      'site.yaml:1:10 unresolved alias *nowhere: no anchor &nowhere is set before it',
     ]);
   });
 });
