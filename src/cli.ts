@@ -28,18 +28,20 @@ Commands:
                                List OPC UA server certificates the gateway refused or trusts
   certs trust <thumbprint|file> --config <site.yaml>
                                Trust a refused server certificate (or a certificate file)
-  alarms list --config <site.yaml>
-                               The alarms of the running gateway that need attention
-  alarms ack <condition_id> --config <site.yaml> [--actor NAME] [--comment TEXT]
-  alarms shelve <condition_id> --for <30m|2h|1d> | --one-shot --config <site.yaml>
-  alarms unshelve <condition_id> --config <site.yaml>
-                               Operator actions through the running gateway's listener; they need
-                               gateway.listener.operator_token (or --token-file); --url to override
+  alarm list --config <site.yaml>
+                               The alarms of the running gateway that need attention (through its listener)
   alarm <ack|shelve|unshelve|remove-from-service|return-to-service|reset>
-        <condition_id | --scope site/area[/line[/asset]]> --config <site.yaml> --actor NAME
-        [--comment TEXT] [--duration 30m] [--one-shot]
-                               Send an operator command to the broker's command topic (gateway.commands),
-                               as any sender does; prints its command id; needs no listener
+        <condition_id | --scope site/area[/line[/asset]]> --config <site.yaml>
+        [--via listener|broker] [--actor NAME] [--comment TEXT] [--for 30m | --one-shot]
+                               Act on an alarm (--scope: ack only; --for or --one-shot: shelve only).
+                               --via listener: through the running gateway's listener, answered at once;
+                               needs gateway.listener.operator_token (or --token-file); --url to override.
+                               --via broker: to the command topic (gateway.commands), as any sender
+                               does; prints the command id; applied when the gateway reads it.
+                               Default: the listener when the site file gives it an operator token,
+                               else the broker. The actor defaults to the user who runs it.
+                               (Deprecated spellings, still taken: alarms … for alarm … --via listener,
+                               --duration for --for.)
   loglevel [<component> <level>] --config <site.yaml>
                                Show or set the log level of a component of the running gateway
   help                         Show this text
@@ -50,6 +52,11 @@ Environment:
   LOG_LEVEL                    trace | debug | info | warn | error; overrides gateway.log_level
   BUFFER_KEY_FILE              Key of the encrypted buffer; overrides gateway.buffer.encryption_key_file
 `;
+
+/** An old spelling still works for one release, and says so on stderr. */
+function deprecated(text: string): void {
+  process.stderr.write(`[cli] deprecated: ${text}; the old spelling goes in the next release\n`);
+}
 
 function usageError(message: string): number {
   process.stderr.write(`[cli] CLI_USAGE: ${message} (${ERRORS.CLI_USAGE.todo})\n\n${USAGE}`);
@@ -87,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
       url?: string | undefined;
       'token-file'?: string | undefined;
       timeout?: string | undefined;
+      via?: string | undefined;
     };
     positionals: string[];
   };
@@ -112,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
         url: { type: 'string' },
         'token-file': { type: 'string' },
         timeout: { type: 'string' },
+        via: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -170,40 +179,42 @@ async function main(argv: string[]): Promise<number> {
         ...(parsed.values['dead-letters'] ? { deadLetters: true } : {}),
       });
     }
-    case 'alarm': {
-      const { config, scope, actor, comment, duration } = parsed.values;
+    case 'alarm':
+    case 'alarms': {
+      const { config, scope, actor, comment, duration, via, url } = parsed.values;
       const [action, conditionId, ...extra] = parsed.positionals;
       const { ALARM_USAGE, alarmCommand } = await import('./commands/alarm.ts');
+      if (command === 'alarms') deprecated('"gateway alarms" is now "gateway alarm" (with --via listener)');
+      if (duration !== undefined) deprecated('--duration is now --for');
+      if (duration !== undefined && parsed.values.for !== undefined) {
+        return usageError('give --for, not both --for and --duration');
+      }
       if (!config || !action || extra.length > 0) return usageError(ALARM_USAGE);
       return alarmCommand({
         config,
         action,
-        ...(conditionId === undefined ? {} : { conditionId }),
-        ...(scope === undefined ? {} : { scope }),
-        ...(actor === undefined ? {} : { actor }),
-        ...(comment === undefined ? {} : { comment }),
-        ...(duration === undefined ? {} : { duration }),
-        ...(parsed.values['one-shot'] ? { oneShot: true } : {}),
+        conditionId,
+        scope,
+        actor,
+        comment,
+        for: parsed.values.for ?? duration,
+        oneShot: parsed.values['one-shot'],
+        // `alarms` always went through the listener.
+        via: via ?? (command === 'alarms' ? 'listener' : undefined),
+        url,
+        tokenFile: parsed.values['token-file'],
       });
     }
-    case 'alarms':
     case 'loglevel': {
-      const { config, actor, comment, url } = parsed.values;
-      const { ALARMS_USAGE, alarmsCommand, LOGLEVEL_USAGE, logLevelCommand } = await import(
-        './commands/operator.ts'
-      );
-      const usage = command === 'alarms' ? ALARMS_USAGE : LOGLEVEL_USAGE;
-      if (!config) return usageError(`${command} needs --config <site.yaml>: ${usage}`);
-      const target = { config, args: parsed.positionals, url, tokenFile: parsed.values['token-file'] };
-      return command === 'alarms'
-        ? alarmsCommand({
-            ...target,
-            actor,
-            comment,
-            for: parsed.values.for,
-            oneShot: parsed.values['one-shot'],
-          })
-        : logLevelCommand(target);
+      const { config, url } = parsed.values;
+      const { LOGLEVEL_USAGE, logLevelCommand } = await import('./commands/operator.ts');
+      if (!config) return usageError(`loglevel needs --config <site.yaml>: ${LOGLEVEL_USAGE}`);
+      return logLevelCommand({
+        config,
+        args: parsed.positionals,
+        url,
+        tokenFile: parsed.values['token-file'],
+      });
     }
     case undefined:
     case 'help':

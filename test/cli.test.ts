@@ -90,6 +90,30 @@ describe('gateway CLI', () => {
     assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/, 'no stack trace');
   });
 
+  test('help shows one alarm verb, with the way a command goes as an option', async () => {
+    const help = GatewayProcess.start(['help']);
+    assert.equal(await help.exited, 0);
+    const text = help.lines.join('\n');
+    assert.match(
+      text,
+      /alarm <ack\|shelve\|unshelve\|remove-from-service\|return-to-service\|reset>\n\s+<condition_id \| --scope site\/area\[\/line\[\/asset\]\]> --config <site.yaml>\n\s+\[--via listener\|broker\] \[--actor NAME\] \[--comment TEXT\] \[--for 30m \| --one-shot\]/,
+    );
+    assert.match(text, /alarm list --config <site.yaml>/);
+    assert.doesNotMatch(text, /^\s+alarms /m, 'the plural is only a deprecated spelling');
+    assert.doesNotMatch(text, /\[--duration/);
+  });
+
+  test('alarm without a site file or an action is a usage error', async () => {
+    for (const args of [
+      ['alarm', 'ack', 'a/b/c/d/e/f'],
+      ['alarm', '--config', 'devices/plant.yaml'],
+    ]) {
+      const result = await cli(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /CLI_USAGE: .*alarm <ack\|shelve\|/);
+    }
+  });
+
   test('usage mistakes exit 2 and say what to do', async () => {
     const missing = await cli(['run']);
     assert.equal(missing.code, 2);

@@ -3,6 +3,7 @@
  * why there are none), the request each of them gets, and what a rejection
  * repeats of a command that could not be read.
  */
+import { COMMAND_FIELDS } from '../operator/command-schema.ts';
 import type { OperatorCommand } from './command.ts';
 import type { AlarmDefinition } from './definition.ts';
 import type { CommandRequest } from './operator.ts';
@@ -15,20 +16,21 @@ export interface KnownAlarms {
   isNative(conditionId: string): boolean;
 }
 
-/** The alarms a command acts on, or why there are none. */
+/**
+ * The alarms a command acts on, or why there are none. The command was
+ * validated at its door: it names a condition_id, or a scope with ack.
+ */
 export function commandTargets(command: OperatorCommand, known: KnownAlarms): AlarmDefinition[] | string {
-  if (command.condition_id !== undefined) {
-    const def = known.byCondition.get(command.condition_id);
+  if (command.scope === undefined) {
+    const conditionId = command.condition_id ?? '';
+    const def = known.byCondition.get(conditionId);
     if (def) return [def];
-    if (known.isNative(command.condition_id)) {
-      return `${command.condition_id} is a condition of its OPC UA server; acknowledge it there`;
+    if (known.isNative(conditionId)) {
+      return `${conditionId} is a condition of its OPC UA server; acknowledge it there`;
     }
-    return `no alarm ${command.condition_id} on this gateway`;
+    return `no alarm ${conditionId} on this gateway`;
   }
-  if (command.scope === undefined) return 'the command names neither condition_id nor scope';
-  if (command.action !== 'ack')
-    return `only ack applies to a scope; ${command.action} needs one condition_id`;
-  const prefix = `${command.scope.replace(/\/+$/, '')}/`;
+  const prefix = `${command.scope}/`;
   const defs = known.definitions.filter(
     (def) => def.conditionId.startsWith(prefix) && !(known.states.get(def.conditionId)?.flags.acked ?? true),
   );
@@ -52,24 +54,12 @@ export function commandRequest(command: OperatorCommand): CommandRequest {
   };
 }
 
-const FIELDS = [
-  'command_id',
-  'site',
-  'action',
-  'condition_id',
-  'scope',
-  'actor',
-  'comment',
-  'duration_ms',
-  'one_shot',
-] as const;
-
 /** What a rejection event repeats of a command: its known fields, short. */
 export function readableCommand(
   received: Partial<Record<keyof OperatorCommand, unknown>>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of FIELDS) {
+  for (const field of COMMAND_FIELDS) {
     const value = received[field];
     if (value === undefined) continue;
     out[field] =

@@ -4,6 +4,7 @@
  * carries who asked and why, and an id that makes it idempotent: a command
  * delivered twice is applied once.
  */
+import type { OperatorCommand } from '../operator/command-schema.ts';
 import type { AlarmEvent } from './event.ts';
 
 export const COMMAND_ACTIONS = [
@@ -16,23 +17,8 @@ export const COMMAND_ACTIONS = [
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
-export interface OperatorCommand {
-  /** Unique per command: the same id again is a redelivery and changes nothing. */
-  command_id: string;
-  /** The site the command is for; a gateway applies only its own site's commands. */
-  site: string;
-  action: CommandAction;
-  /** One alarm: `site/area/line/asset/point/alarm`. */
-  condition_id?: string;
-  /** Every alarm under an asset path prefix, `site/area[/line[/asset]]`; acknowledge only. */
-  scope?: string;
-  actor: string;
-  comment?: string;
-  /** Timed shelving: how long, at most the configured maximum. */
-  duration_ms?: number;
-  /** One-shot shelving: shelved until the alarm returns to normal. */
-  one_shot?: boolean;
-}
+/** Its fields and limits are defined once, by the schema every door checks against. */
+export type { OperatorCommand } from '../operator/command-schema.ts';
 
 export interface CommandOutcome {
   accepted: boolean;
@@ -46,6 +32,10 @@ export interface CommandOutcome {
 
 /** What the alarm stage offers to whatever receives commands (command topic, local API). */
 export interface CommandSink {
+  /**
+   * A command as validateCommand (src/operator) passed it: the sink checks
+   * only what needs the alarm's state.
+   */
   command(command: OperatorCommand): CommandOutcome;
   /**
    * A message that is not a valid command is answered, not dropped: a

@@ -2,7 +2,9 @@
  * Operator commands on one alarm, pure like the rest of the engine. A command
  * that would change nothing (acknowledging an acknowledged alarm, unshelving
  * one that is not shelved) is refused with the reason, so every command gets
- * an answer and no event claims a change that did not happen.
+ * an answer and no event claims a change that did not happen. What needs no
+ * alarm state (fields, limits, which fields go together) was checked at the
+ * command's door by validateCommand (src/operator).
  */
 import type { CommandAction } from './command.ts';
 import type { AlarmDefinition } from './definition.ts';
@@ -57,9 +59,6 @@ export function applyCommand(
     }
     case 'shelve': {
       if (flags.out_of_service) return refuse('the alarm is out of service; return it to service first');
-      if (request.one_shot && request.duration_ms !== undefined) {
-        return refuse('give either duration_ms (timed shelving) or one_shot, not both');
-      }
       if (request.one_shot) {
         if (!flags.active) return refuse('one-shot shelving needs an active alarm');
         if (flags.shelved_one_shot) return refuse('the alarm is already shelved until it clears');
@@ -75,8 +74,8 @@ export function applyCommand(
           ),
         );
       }
-      const duration = request.duration_ms;
-      if (duration === undefined) return refuse('give duration_ms (timed shelving) or one_shot');
+      // Validated at the door: a shelve that is not one-shot has its duration.
+      const duration = request.duration_ms as number;
       if (duration > maxShelveMs) {
         return refuse(`duration_ms ${duration} is longer than the site's max_shelve_ms ${maxShelveMs}`);
       }

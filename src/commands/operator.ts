@@ -1,12 +1,10 @@
 /**
- * `gateway alarms …` and `gateway loglevel …`: what an operator does from a
- * shell on the gateway, through the running service's listener (see
- * listener-client.ts): list the alarms that need attention, acknowledge,
- * shelve and unshelve them, set a component's log level.
+ * What the CLI asks of the running service through its listener (see
+ * listener-client.ts): the alarms that need attention, an operator command
+ * (`gateway alarm … --via listener`), and the log level of a component.
  */
-import { userInfo } from 'node:os';
+import type { OperatorCommand } from '../alarms/command.ts';
 import { formatIssue, loadSiteFile } from '../config/load.ts';
-import type { SiteFile } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
 import type { StatusReport } from '../telemetry/status-report.ts';
 import {
@@ -16,18 +14,6 @@ import {
   type TargetOverrides,
 } from './listener-client.ts';
 
-export const ALARMS_USAGE =
-  'alarms list | ack <condition_id> | shelve <condition_id> --for <30m|2h|ms> [--one-shot] | unshelve <condition_id>, with --config <site.yaml> [--actor NAME] [--comment TEXT] [--url URL] [--token-file FILE]';
-
-export interface OperatorOptions extends TargetOverrides {
-  config: string;
-  args: string[];
-  actor?: string | undefined;
-  comment?: string | undefined;
-  for?: string | undefined;
-  oneShot?: boolean | undefined;
-}
-
 interface CommandAnswer {
   accepted: boolean;
   duplicate?: boolean;
@@ -36,25 +22,8 @@ interface CommandAnswer {
   events?: { seq: number; transition: string; condition_id: string }[];
 }
 
-/** 90s, 30m, 2h, 1d, or plain milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
-  const ms = Number(match[1]) * unit;
-  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
-}
-
-function loadTarget(options: OperatorOptions): { site: SiteFile; target: ListenerTarget } | undefined {
-  const loaded = loadSiteFile(options.config);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-    return undefined;
-  }
-  return { site: loaded.site, target: listenerTarget(loaded.site, options) };
-}
-
-async function reporting(work: () => Promise<number>): Promise<number> {
+/** A failure to reach the gateway or read the site's token is reported in one line, exit 1. */
+export async function reporting(work: () => Promise<number>): Promise<number> {
   try {
     return await work();
   } catch (error) {
@@ -64,57 +33,29 @@ async function reporting(work: () => Promise<number>): Promise<number> {
   }
 }
 
-export function alarmsCommand(options: OperatorOptions): Promise<number> {
-  return reporting(async () => {
-    const [action, conditionId] = options.args;
-    const loaded = loadTarget(options);
-    if (!loaded) return 1;
-    if (action === 'list') return listAlarms(loaded.target);
-    const command = commandOf(action, conditionId, options);
-    if (typeof command === 'string') {
-      process.stderr.write(`[cli] CLI_USAGE: ${command}\n  ${ALARMS_USAGE}\n`);
-      return 2;
-    }
-    const { body } = await callListener<CommandAnswer>(loaded.target, 'api/commands', {
-      method: 'POST',
-      body: command,
-    });
-    if (!body.accepted) {
-      process.stderr.write(
-        `${action} ${conditionId}: refused: ${body.reason ?? body.error ?? 'no reason given'}\n`,
-      );
-      return 1;
-    }
-    const events = (body.events ?? []).map((event) => `${event.transition} #${event.seq}`).join(', ');
-    process.stdout.write(
-      `${action} ${conditionId}: ${body.duplicate ? 'already applied' : 'done'}${events ? ` (${events})` : ''}\n`,
-    );
-    return 0;
+/** Applied now, or refused with the gateway's reason (exit 1). */
+export async function sendToListener(
+  target: ListenerTarget,
+  command: OperatorCommand,
+  action: string,
+): Promise<number> {
+  const what = `${action} ${command.condition_id ?? command.scope}`;
+  const { body } = await callListener<CommandAnswer>(target, 'api/commands', {
+    method: 'POST',
+    body: command,
   });
+  if (!body.accepted) {
+    process.stderr.write(`${what}: refused: ${body.reason ?? body.error ?? 'no reason given'}\n`);
+    return 1;
+  }
+  const events = (body.events ?? []).map((event) => `${event.transition} #${event.seq}`).join(', ');
+  process.stdout.write(
+    `${what}: ${body.duplicate ? 'already applied' : 'done'}${events ? ` (${events})` : ''}\n`,
+  );
+  return 0;
 }
 
-function commandOf(
-  action: string | undefined,
-  conditionId: string | undefined,
-  options: OperatorOptions,
-): Record<string, unknown> | string {
-  if (action !== 'ack' && action !== 'shelve' && action !== 'unshelve')
-    return `unknown alarms action "${action ?? ''}"`;
-  if (!conditionId) return `alarms ${action} needs a condition_id (gateway alarms list shows them)`;
-  const command: Record<string, unknown> = {
-    action,
-    condition_id: conditionId,
-    actor: options.actor ?? process.env.SUDO_USER ?? userInfo().username,
-    ...(options.comment === undefined ? {} : { comment: options.comment }),
-  };
-  if (action !== 'shelve') return command;
-  if (options.oneShot) return { ...command, one_shot: true };
-  const duration = options.for === undefined ? undefined : parseDuration(options.for);
-  if (duration === undefined) return 'alarms shelve needs --for <duration> (90s, 30m, 2h, 1d) or --one-shot';
-  return { ...command, duration_ms: duration };
-}
-
-async function listAlarms(target: ListenerTarget): Promise<number> {
+export async function listAlarms(target: ListenerTarget): Promise<number> {
   const { body } = await callListener<StatusReport>(target, 'api/status');
   if (body.alarms.length === 0) {
     process.stdout.write('no alarm needs attention\n');
@@ -136,22 +77,27 @@ async function listAlarms(target: ListenerTarget): Promise<number> {
 export const LOGLEVEL_USAGE =
   'loglevel [<component> <level>], with --config <site.yaml> [--url URL] [--token-file FILE]; components: adapter, alarms, buffer, producer, telemetry';
 
-export function logLevelCommand(options: Omit<OperatorOptions, 'actor' | 'comment' | 'for' | 'oneShot'>) {
+export interface LogLevelOptions extends TargetOverrides {
+  config: string;
+  args: string[];
+}
+
+export function logLevelCommand(options: LogLevelOptions) {
   return reporting(async () => {
-    const loaded = loadTarget(options);
-    if (!loaded) return 1;
+    const loaded = loadSiteFile(options.config);
+    if (!loaded.ok) {
+      for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      return 1;
+    }
+    const target = listenerTarget(loaded.site, options);
     const [component, level] = options.args;
     const path =
       component === undefined
         ? 'api/loglevel'
         : `api/loglevel?component=${encodeURIComponent(component)}&level=${encodeURIComponent(level ?? '')}`;
-    const { status, body } = await callListener<Record<string, string> & { error?: string }>(
-      loaded.target,
-      path,
-      {
-        method: component === undefined ? 'GET' : 'PUT',
-      },
-    );
+    const { status, body } = await callListener<Record<string, string> & { error?: string }>(target, path, {
+      method: component === undefined ? 'GET' : 'PUT',
+    });
     if (status >= 400) {
       process.stderr.write(`[cli] CLI_USAGE: ${body.error}\n  ${LOGLEVEL_USAGE}\n`);
       return 2;

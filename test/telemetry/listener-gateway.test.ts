@@ -174,7 +174,7 @@ describe('metrics and health of a running gateway', () => {
 
     const invalid = await post({ action: 'ack', actor: 'jane' });
     assert.equal(invalid.status, 400);
-    assert.match(String(invalid.body.reason), /either condition_id/);
+    assert.match(String(invalid.body.reason), /^the command: needs condition_id \(one alarm\) or scope/);
     await untilMetric(
       'gateway_events_produced_total{transition="command_rejected",priority="low"}',
       (v) => (v ?? 0) >= 2,
