@@ -7,9 +7,9 @@
  * and memory. Prints the machine and every figure with its method as it goes, then the whole report as Markdown
  * (docs/benchmarks.md is written from it).
  *
- *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output,telemetry,lakehouse]
+ *   npm run bench -- [--quick] [--markdown FILE] [--only buffer,latency,modbus,catchup,opcua,mqtt,outage,alarms,output,telemetry,lakehouse,footprint]
  *
- * The lakehouse section (Flink → Iceberg) runs only when named with --only.
+ * The lakehouse section (Flink → Iceberg) and the footprint comparison with Telegraf run only when named with --only.
  *
  * Uses KAFKA_BROKERS when set, otherwise starts a local broker and stops it at the end.
  */
@@ -25,6 +25,7 @@ import { Report } from './bench/report.ts';
 import { benchAlarms } from './bench/section-alarms.ts';
 import { benchBuffer } from './bench/section-buffer.ts';
 import { benchCatchUp } from './bench/section-catchup.ts';
+import { benchFootprint } from './bench/section-footprint.ts';
 import { benchLakehouse } from './bench/section-lakehouse.ts';
 import { benchLatency, type LatencyOutcome } from './bench/section-latency.ts';
 import { benchModbus } from './bench/section-modbus.ts';
@@ -55,7 +56,8 @@ try {
     options.sections.has('mqtt') ||
     options.sections.has('output') ||
     options.sections.has('telemetry') ||
-    options.sections.has('lakehouse');
+    options.sections.has('lakehouse') ||
+    options.sections.has('footprint');
   if (needsBroker) broker = await benchBroker(progress);
 
   // Latency runs first, in a process that has not yet held a 100,000-event backlog, so its memory figures are the gateway's.
@@ -144,6 +146,16 @@ try {
       changes: options.lakehouseChanges,
       log: progress,
       brokerCpuSeconds: () => broker?.cpuSeconds(),
+    });
+  }
+
+  if (broker && options.sections.has('footprint')) {
+    await benchFootprint(report, {
+      brokers: broker.brokers,
+      dir,
+      windowSeconds: options.footprintSeconds,
+      settleSeconds: options.footprintSettleSeconds,
+      log: progress,
     });
   }
 

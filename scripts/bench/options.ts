@@ -13,11 +13,15 @@ export const SECTIONS = [
   'output',
   'telemetry',
   'lakehouse',
+  'footprint',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
-/** Run only when named with --only: it needs the lakehouse jars and Python reader, and takes about 7 minutes. */
-const ON_REQUEST: readonly SectionName[] = ['lakehouse'];
+/**
+ * Run only when named with --only: the lakehouse needs its jars and Python reader and takes about 7 minutes;
+ * the footprint comparison builds Telegraf the first time and takes about 8 minutes.
+ */
+const ON_REQUEST: readonly SectionName[] = ['lakehouse', 'footprint'];
 
 export interface BenchOptions {
   markdown: string | undefined;
@@ -43,13 +47,17 @@ export interface BenchOptions {
   lakehouseEvents: number;
   /** Register changes per checkpoint interval in the lakehouse latency run. */
   lakehouseChanges: number;
+  /** Measurement window per collector and case in the footprint comparison. */
+  footprintSeconds: number;
+  /** Wait between a collector being ready and its window. */
+  footprintSettleSeconds: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick             smaller sizes, about a minute instead of a few
   --markdown FILE     write the Markdown report to FILE instead of stdout
   --only LIST         comma-separated subset of: ${SECTIONS.join(', ')}
-                      (lakehouse runs only when named here)
+                      (lakehouse and footprint run only when named here)
   --backlog N         events per backlog (default 100000; quick 20000)
   --catchup N         events in the catch-up backlog (default 1000000; quick 100000)
   --changes N         value changes in the latency run (default 200; quick 40)
@@ -61,7 +69,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --outage-seconds N  length of the broker outage run (default 180; quick 40)
   --alarm-polls N     polls of the 10,000-point site in the alarm engine run (default 100; quick 20)
   --output-events N   events per encoding and codec (default 50000; quick 10000)
-  --lakehouse-events N  records per lakehouse throughput run (default 1000000; quick 100000)`;
+  --lakehouse-events N  records per lakehouse throughput run (default 1000000; quick 100000)
+  --footprint-seconds N  measurement window per collector and case in the footprint run (default 30; quick 10)`;
 
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -89,6 +98,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'outage-seconds': { type: 'string' },
       'output-events': { type: 'string' },
       'lakehouse-events': { type: 'string' },
+      'footprint-seconds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -118,5 +128,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     outputEvents: count('output-events', values['output-events'], quick ? 10_000 : 50_000),
     lakehouseEvents: count('lakehouse-events', values['lakehouse-events'], quick ? 100_000 : 1_000_000),
     lakehouseChanges: quick ? 20 : 30,
+    footprintSeconds: count('footprint-seconds', values['footprint-seconds'], quick ? 10 : 30),
+    footprintSettleSeconds: quick ? 3 : 10,
   };
 }
