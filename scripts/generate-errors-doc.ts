@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ERRORS } from '../src/system/errors.ts';
+import { markdownTable } from './markdown-table.ts';
 
 const INTRO = `# Error codes
 
@@ -18,15 +19,13 @@ This page is generated from \`src/system/errors.ts\` (\`node scripts/generate-er
 
 /** The page: the introduction, then one padded Markdown row per code, in catalogue order. */
 export function renderErrorsDoc(): string {
-  const rows = [
-    ['code', 'stage', 'what happened', 'what to do'],
-    ...Object.entries(ERRORS).map(([code, entry]) => [`\`${code}\``, entry.stage, entry.what, entry.todo]),
-  ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  const [header, ...body] = rows as [string[], ...string[][]];
-  const separator = line(widths.map((width) => '-'.repeat(width)));
-  return `${INTRO}\n${[line(header), separator, ...body.map(line)].join('\n')}\n`;
+  const rows = Object.entries(ERRORS).map(([code, entry]) => [
+    `\`${code}\``,
+    entry.stage,
+    entry.what,
+    entry.todo,
+  ]);
+  return `${INTRO}\n${markdownTable(['code', 'stage', 'what happened', 'what to do'], rows)}\n`;
 }
 
 const target = fileURLToPath(new URL('../docs/errors.md', import.meta.url));

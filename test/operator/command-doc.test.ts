@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { markdownTable } from '../../scripts/markdown-table.ts';
 import { CommandSchema } from '../../src/operator/command-schema.ts';
 
 const DOC = 'docs/operator-commands.md';
@@ -40,15 +41,17 @@ function kindOf(field: FieldSchema): string {
 function renderTable(): string {
   const required = new Set<string>(CommandSchema.required ?? []);
   const rows = Object.entries(CommandSchema.properties as Record<string, FieldSchema>).map(
-    ([name, field]) =>
-      `| \`${name}\` | ${kindOf(field)} | ${required.has(name) ? 'yes' : 'no'} | ${field.description} |`,
+    ([name, field]) => [
+      `\`${name}\``,
+      kindOf(field),
+      required.has(name) ? 'yes' : 'no',
+      String(field.description),
+    ],
   );
   return [
     BEGIN,
     '',
-    '| Field | Type and limits | Required | Meaning |',
-    '| --- | --- | --- | --- |',
-    ...rows,
+    markdownTable(['Field', 'Type and limits', 'Required', 'Meaning'], rows),
     '',
     'Any other field is refused, naming the field.',
     '',
