@@ -9,6 +9,7 @@ import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ConditionReport, ConditionSync } from './condition-report.ts';
+import { nextPoll } from './poll-schedule.ts';
 import type { Reading } from './reading.ts';
 
 /** One open connection to a device. */
@@ -126,6 +127,8 @@ export interface DeviceStatus {
   lost: boolean;
   consecutiveFailures: number;
   polls: number;
+  /** Due polls skipped because the poll before them was still running. */
+  overruns: number;
   lastError?: string;
 }
 
@@ -157,6 +160,7 @@ export class DeviceRunner {
       lost: false,
       consecutiveFailures: 0,
       polls: 0,
+      overruns: 0,
     };
   }
 
@@ -189,8 +193,10 @@ export class DeviceRunner {
 
   async #runPolling(driver: PollingDriver): Promise<void> {
     const signal = this.#stop.signal;
+    let dueAt: number | undefined;
     while (!signal.aborted) {
       const started = this.#now();
+      dueAt ??= started;
       this.#progressAt = started;
       try {
         const session = (this.#session as DeviceSession | undefined) ?? (await driver.connect());
@@ -206,12 +212,16 @@ export class DeviceRunner {
         await this.#failed(cause);
         this.#progressAt = this.#now();
         await sleep(this.#backoff.next(), signal);
+        // Back from a failure, the schedule starts again from the next attempt.
+        dueAt = undefined;
         continue;
       }
-      this.#progressAt = this.#now();
-      // Fixed rate: the next poll starts one interval after this one started, not after it ended.
-      const wait = started + this.#options.pollIntervalMs - this.#now();
-      await sleep(Math.max(wait, 0), signal);
+      const now = this.#now();
+      this.#progressAt = now;
+      const next = nextPoll(dueAt, now, this.#options.pollIntervalMs);
+      dueAt = next.dueAt;
+      this.status.overruns += next.missed;
+      await sleep(Math.max(dueAt - now, 0), signal);
     }
     await this.#closeSession();
   }

@@ -153,6 +153,13 @@ export class GatewayMetrics {
       ['device'],
       () => this.#current().devices.map((d) => [{ device: d.deviceId }, d.polls]),
     );
+    mirroredCounter(
+      this.registry,
+      'gateway_device_poll_overruns_total',
+      'Due polls skipped because the poll before them was still running (the schedule keeps its fixed rate).',
+      ['device'],
+      () => this.#current().devices.map((d) => [{ device: d.deviceId }, d.overruns]),
+    );
   }
 
   #alarmMetrics(): void {

@@ -5,13 +5,14 @@ import type { ObservedStatus } from '../../src/telemetry/observed.ts';
 export function observed(overrides: Partial<ObservedStatus> = {}): ObservedStatus {
   return {
     devices: [
-      { deviceId: 'plc-1', connected: true, lost: false, consecutiveFailures: 0, polls: 10 },
+      { deviceId: 'plc-1', connected: true, lost: false, consecutiveFailures: 0, polls: 10, overruns: 0 },
       {
         deviceId: 'plc-2',
         connected: false,
         lost: true,
         consecutiveFailures: 4,
         polls: 3,
+        overruns: 2,
         lastError: 'connect ECONNREFUSED',
       },
     ],
