@@ -17,6 +17,7 @@ import { connectModbusTcp, type ModbusConnection } from '../../../src/adapters/m
 import type { RegisterType } from '../../../src/config/schema.ts';
 import { type ErrorCode, GatewayError } from '../../../src/system/errors.ts';
 import { fuzzBudget, fuzzTimeoutMs } from '../../harness/fuzz.ts';
+import { until } from '../../harness/wait.ts';
 import {
   type Answer,
   type AnswerPiece,
@@ -50,6 +51,8 @@ interface Script {
   carriesValues?: boolean;
   /** Extra wait before the first byte (a late answer). */
   delayMs?: number;
+  /** Bytes come after the frame: the client gives the connection up, sooner or later as the loop allows. */
+  strayBytes?: boolean;
 }
 
 const readRequest = fc.oneof(
@@ -174,6 +177,7 @@ const script: fc.Arbitrary<Script> = fc.oneof(
     // In a later piece than the frame's end, the extra bytes come after the read ended well.
     allowed: ['MODBUS_FRAME', 'values'],
     carriesValues: true,
+    strayBytes: true,
   })),
   fc.uint8Array({ minLength: 1, maxLength: 300 }).map<Script>((bytes) => ({
     kind: `${bytes.length} random bytes`,
@@ -262,6 +266,8 @@ test('Modbus TCP framing: every answer ends in the right values or a precise err
     // Whatever the answer was, the next read is answered rightly again.
     await server.idle();
     await new Promise((resolve) => setTimeout(resolve, 5));
+    // Stray bytes close the connection once the client reads them, which a busy loop may do late.
+    if (scripted.strayBytes) await until(() => !connection.isOpen, 'the stray bytes to close the connection');
     if (!connection.isOpen) {
       await connection.close();
       connection = await connect();
@@ -292,7 +298,8 @@ test('Modbus TCP framing: every answer ends in the right values or a precise err
   assert.deepEqual(escaped, [], 'nothing escaped the client');
   const runs = [...seen.values()].reduce((sum, n) => sum + n, 0);
   t.diagnostic(`${runs} reads: ${[...seen].map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
-  if (runs >= 50) {
+  // A replayed counterexample (FUZZ_PATH) runs one case only: no spread of outcomes to expect.
+  if (runs >= 50 && process.env.FUZZ_PATH === undefined) {
     for (const outcome of ['values', 'MODBUS_FRAME', 'MODBUS_EXCEPTION', 'MODBUS_TIMEOUT'] as const) {
       assert.ok((seen.get(outcome) ?? 0) > 0, `no read ended in ${outcome}: ${JSON.stringify([...seen])}`);
     }
