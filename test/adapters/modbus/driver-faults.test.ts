@@ -8,27 +8,20 @@ import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { createModbusDriver } from '../../../src/adapters/modbus/driver.ts';
 import { MERGE_RETRY } from '../../../src/adapters/modbus/read-plan.ts';
-import type { ModbusTcpDevice } from '../../../src/config/schema.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
+import { modbusDevice } from './fixtures.ts';
 import { answerData, frame, startScriptedServer } from './scripted-server.ts';
 
-const device: ModbusTcpDevice = {
-  id: 'plc',
-  protocol: 'modbus-tcp',
-  host: '127.0.0.1',
-  port: 0,
-  area: 'a',
-  line: 'l',
-  asset: 'x',
-  timeout_ms: 300,
-  points: [
+const device = modbusDevice(
+  [
     { id: 'a', register: 'holding', address: 0 },
     { id: 'b', register: 'holding', address: 1 },
     { id: 'c', register: 'holding', address: 2 },
     { id: 'd', register: 'coil', address: 3 },
   ],
-};
+  { timeout_ms: 300 },
+);
 
 interface LogLine {
   level: string;

@@ -2,20 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createModbusDriver } from '../../../src/adapters/modbus/driver.ts';
 import type { DeviceSession } from '../../../src/adapters/runner.ts';
-import type { ModbusTcpDevice } from '../../../src/config/schema.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
+import { modbusDevice } from './fixtures.ts';
 
-const device: ModbusTcpDevice = {
-  id: 'plc',
-  protocol: 'modbus-tcp',
-  host: '127.0.0.1',
-  port: 0,
-  area: 'a',
-  line: 'l',
-  asset: 'x',
-  timeout_ms: 500,
-  points: [
+const device = modbusDevice(
+  [
     { id: 'level', register: 'holding', address: 0, type: 'float32', order: 'CDAB' },
     { id: 'speed', register: 'holding', address: 2, type: 'int16', scale: 0.5 },
     { id: 'count', register: 'holding', address: 5, type: 'uint32' },
@@ -24,7 +16,8 @@ const device: ModbusTcpDevice = {
     { id: 'trip', register: 'discrete', address: 1 },
     { id: 'energy', register: 'input', address: 10, type: 'float64', order: 'DCBA' },
   ],
-};
+  { timeout_ms: 500 },
+);
 
 describe('Modbus driver against a simulated PLC over TCP', () => {
   let sim: SimulatedModbusDevice;

@@ -8,28 +8,21 @@ import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { createModbusDriver } from '../../../src/adapters/modbus/driver.ts';
 import { DeviceRunner } from '../../../src/adapters/runner.ts';
-import type { ModbusTcpDevice } from '../../../src/config/schema.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { Backoff } from '../../../src/system/backoff.ts';
 import { DeviceWatch } from '../../../src/telemetry/device-watch.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { until } from '../../harness/wait.ts';
+import { modbusDevice } from './fixtures.ts';
 
-const device: ModbusTcpDevice = {
-  id: 'plc',
-  protocol: 'modbus-tcp',
-  host: '127.0.0.1',
-  port: 0,
-  area: 'a',
-  line: 'l',
-  asset: 'x',
-  timeout_ms: 200,
-  points: [
+const device = modbusDevice(
+  [
     { id: 'level', register: 'holding', address: 0 },
     { id: 'speed', register: 'holding', address: 1 },
     { id: 'pump_on', register: 'coil', address: 3 },
   ],
-};
+  { timeout_ms: 200 },
+);
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
