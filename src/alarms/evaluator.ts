@@ -38,10 +38,11 @@ import {
 } from './native.ts';
 import { usableValue } from './observe.ts';
 import { applyCommand } from './operator.ts';
+import { RefusedTransitions } from './refused-transitions.ts';
 import { restoreState } from './restore.ts';
 import { type AlarmState, initialState } from './state.ts';
 import { setSuppression } from './suppression.ts';
-import { commandRejectedDraft, type GatewayIdentity } from './system-event.ts';
+import { commandRejectedDraft, droppedEventsDraft, type GatewayIdentity } from './system-event.ts';
 import { type AlarmView, isQuiet, nativeAlarmView, ruleAlarmView } from './view.ts';
 
 export interface CommitRequest {
@@ -90,6 +91,7 @@ export class AlarmEvaluator implements CommandSink {
   #committed = 0;
   /** The error code of the commit failures in progress, if any. */
   #failing: string | undefined;
+  readonly #refused = new RefusedTransitions();
 
   constructor(options: AlarmEvaluatorOptions) {
     this.#options = options;
@@ -330,6 +332,18 @@ export class AlarmEvaluator implements CommandSink {
     }
     this.#noteFloods(batch, now);
     this.#flush(batch);
+    this.#reportRefused(now);
+  }
+
+  /** Transitions the buffer refused and nobody decided again: reported as dropped, so the gap is known. */
+  #reportRefused(now: number): void {
+    const settled = this.#refused.settled(now);
+    if (!settled) return;
+    const batch = new Batch();
+    batch.drafts.push(
+      droppedEventsDraft(this.#options.identity, settled.tally, 'refused', now, this.#options.newId),
+    );
+    if (this.#commit(batch) !== undefined) settled.reported();
   }
 
   command(command: OperatorCommand): CommandOutcome {
@@ -482,6 +496,7 @@ export class AlarmEvaluator implements CommandSink {
         else this.#native.set(conditionId, state);
       }
       this.#floods.rollBack(batch.previousFloods);
+      this.#refused.refused(batch.drafts, (id) => previousOf(batch, id), this.#now());
       const code = error instanceof GatewayError ? error.code : 'unknown';
       // A full or broken buffer refuses every commit until it recovers: one line per episode, not per reading.
       if (code !== this.#failing) {
@@ -495,6 +510,7 @@ export class AlarmEvaluator implements CommandSink {
       if (this.#states.get(conditionId) === state)
         this.#committedStates.set(conditionId, state as AlarmState);
     }
+    this.#refused.committed(batch.drafts, (id) => previousOf(batch, id));
     if (this.#failing !== undefined) {
       this.#options.logger.info('the buffer accepts events again');
       this.#failing = undefined;
@@ -515,6 +531,15 @@ export class AlarmEvaluator implements CommandSink {
     }
     return events;
   }
+}
+
+/** A condition's state before this batch changed it, whatever kind of condition it is. */
+function previousOf(batch: Batch, conditionId: string): unknown {
+  return (
+    batch.previous.get(conditionId) ??
+    batch.previousNative.get(conditionId) ??
+    batch.previousFloods.get(conditionId)
+  );
 }
 
 class Batch {

@@ -91,7 +91,7 @@ export interface AlarmReason {
     last_seq: number;
     by_priority: Partial<Record<Priority, number>>;
     /** By policy: size, disk, age; not by policy: lost (with the buffer file), corrupt (failed its checksum). */
-    by_cause: Partial<Record<'size' | 'disk' | 'age' | 'lost' | 'corrupt', number>>;
+    by_cause: Partial<Record<'size' | 'disk' | 'age' | 'lost' | 'corrupt' | 'refused', number>>;
     policy: string;
     since: string;
   };

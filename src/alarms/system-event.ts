@@ -159,14 +159,18 @@ export function droppedEventsDraft(
     .map(([priority, count]) => `${count} ${priority}`)
     .join(', ');
   // Lost and corrupt events were not dropped by the policy, and lost ones have no priority any more.
-  const { lost, corrupt, ...byPolicy } = tally.byCause;
+  const { lost, corrupt, refused, ...byPolicy } = tally.byCause;
   const why =
     [
       ...(Object.keys(byPolicy).length > 0 ? [`by policy ${policy}`] : []),
       ...(lost ? [`${lost} lost with the buffer file`] : []),
       ...(corrupt ? [`${corrupt} failed their checksum and wait as dead letters`] : []),
+      ...(refused
+        ? [`${refused} transitions decided while the buffer refused commits were never decided again`]
+        : []),
     ].join('; ') || `by policy ${policy}`;
-  const text = `the buffer dropped ${tally.count} events${priorities ? ` (${priorities})` : ''}, seq ${tally.firstSeq}..${tally.lastSeq}, ${why}`;
+  const range = tally.lastSeq > 0 ? `, seq ${tally.firstSeq}..${tally.lastSeq}` : '';
+  const text = `the buffer dropped ${tally.count} events${priorities ? ` (${priorities})` : ''}${range}, ${why}`;
   const draft = systemDraft(identity, 'events_dropped', 'events_dropped', tally.count, text, now, newId);
   draft.reason.dropped = {
     count: tally.count,

@@ -9,9 +9,10 @@ import type { Priority } from '../config/schema.ts';
  * size: max_bytes; disk: the file system ran low; age: max_age_ms. Not by
  * policy: lost: the database no longer held events it had issued (replaced,
  * emptied, its WAL lost); corrupt: an event failed its checksum and waits as a
- * dead letter instead of being sent.
+ * dead letter instead of being sent; refused: a transition decided while the
+ * buffer refused commits, never decided again, so it never had a seq.
  */
-export type DropCause = 'size' | 'disk' | 'age' | 'lost' | 'corrupt';
+export type DropCause = 'size' | 'disk' | 'age' | 'lost' | 'corrupt' | 'refused';
 
 export interface DroppedTally {
   count: number;

@@ -4,6 +4,7 @@ import type { Reading } from '../../src/adapters/reading.ts';
 import { compileAlarms } from '../../src/alarms/compile.ts';
 import { AlarmEvaluator, type CommitRequest } from '../../src/alarms/evaluator.ts';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
+import { REFUSED_SETTLE_MS } from '../../src/alarms/refused-transitions.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { GatewayError } from '../../src/system/errors.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -35,10 +36,12 @@ const site: SiteFile = {
 /** Plays the buffer: numbers events, keeps what was committed, and can be told to fail. */
 class Store {
   failNext = false;
+  /** Refuses every commit while set, as a full disk does. */
+  full = false;
   readonly events: AlarmEvent[] = [];
   readonly states = new Map<string, unknown>();
   commit = ({ changes, drafts }: CommitRequest): AlarmEvent[] => {
-    if (this.failNext) {
+    if (this.failNext || this.full) {
       this.failNext = false;
       throw new GatewayError('BUFFER_WRITE', 'database or disk is full');
     }
@@ -94,6 +97,69 @@ describe('AlarmEvaluator', () => {
     assert.deepEqual(
       store.events.map((e) => `${e.alarm}:${e.transition}:${e.seq}`),
       ['leak:raise:1'],
+    );
+  });
+
+  test('a raise and clear entirely inside a refusal window are reported as dropped once settled', () => {
+    const { store, evaluator, read, advance } = setup();
+    store.full = true;
+    evaluator.readings([read('leak', true)]);
+    advance(1000);
+    evaluator.readings([read('leak', true)]);
+    advance(1000);
+    evaluator.readings([read('leak', false)]);
+    store.full = false;
+    // Settled counts from the last time the raise was decided (and refused), 1 s before the clear.
+    advance(REFUSED_SETTLE_MS - 1001);
+    evaluator.tick();
+    assert.deepEqual(
+      store.events.map((e) => `${e.alarm}:${e.transition}`),
+      [],
+      'not yet settled',
+    );
+    advance(1);
+    evaluator.tick();
+    const reports = store.events.filter((e) => e.transition === 'events_dropped');
+    assert.equal(reports.length, 1);
+    assert.deepEqual(reports[0]?.reason.dropped?.by_cause, { refused: 1 });
+    assert.deepEqual(reports[0]?.reason.dropped?.by_priority, { medium: 1 }, 'the leak is medium by default');
+    assert.equal(reports[0]?.reason.dropped?.first_seq, 0);
+    assert.match(reports[0]?.reason.text ?? '', /1 transitions decided while the buffer refused commits/);
+    advance(REFUSED_SETTLE_MS);
+    evaluator.tick();
+    assert.equal(store.events.length, 1, 'reported once');
+  });
+
+  test('a report the buffer refuses too is tried again a few seconds later', () => {
+    const { store, evaluator, read, advance } = setup();
+    store.full = true;
+    evaluator.readings([read('leak', true)]);
+    evaluator.readings([read('leak', false)]);
+    advance(REFUSED_SETTLE_MS);
+    evaluator.tick();
+    store.full = false;
+    evaluator.tick();
+    assert.equal(store.events.length, 0, 'not at once');
+    advance(5000);
+    evaluator.tick();
+    assert.deepEqual(
+      store.events.map((e) => e.transition),
+      ['events_dropped'],
+    );
+  });
+
+  test('a refused raise decided again and committed after the refusal is not reported', () => {
+    const { store, evaluator, read, advance } = setup();
+    store.full = true;
+    evaluator.readings([read('leak', true)]);
+    store.full = false;
+    advance(500);
+    evaluator.readings([read('leak', true)]);
+    advance(REFUSED_SETTLE_MS * 2);
+    evaluator.tick();
+    assert.deepEqual(
+      store.events.map((e) => `${e.alarm}:${e.transition}`),
+      ['leak:raise'],
     );
   });
 
