@@ -68,7 +68,7 @@ async function certs(file: string | undefined, [action, target]: string[]): Prom
   if (action === 'trust' && !target)
     return usageError('certs trust needs a thumbprint or a certificate file');
   if (!file) return usageError(`certs ${action} needs --config <site.yaml>`);
-  const { certsCommand } = await import('./commands/certs.ts');
+  const { certsCommand } = await import('./cli/certs.ts');
   return certsCommand(file, action, target);
 }
 
@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
       if (!config) return usageError('topics ensure needs --config <site.yaml>');
       if (check && parsed.values['increase-partitions'])
         return usageError('--check changes nothing; leave out --increase-partitions');
-      const { topicsEnsureCommand } = await import('./commands/topics.ts');
+      const { topicsEnsureCommand } = await import('./cli/topics.ts');
       return topicsEnsureCommand({
         config,
         check: check ?? false,
@@ -147,24 +147,24 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       if (!file) return usageError('run needs --config <site.yaml>');
-      return (await import('./commands/run.ts')).runCommand(file);
+      return (await import('./cli/run.ts')).runCommand(file);
     case 'doctor': {
       const { timeout } = parsed.values;
       if (!file) return usageError('doctor needs --config <site.yaml>');
       if (timeout !== undefined && !/^[1-9][0-9]*$/.test(timeout))
         return usageError('--timeout needs a positive number of milliseconds');
-      const { doctorCommand } = await import('./commands/doctor.ts');
+      const { doctorCommand } = await import('./cli/doctor.ts');
       return doctorCommand(file, { timeoutMs: timeout === undefined ? 5000 : Number(timeout) });
     }
     case 'validate':
       if (!file) return usageError('validate needs a site file');
-      return (await import('./commands/validate.ts')).validateCommand(file);
+      return (await import('./cli/validate.ts')).validateCommand(file);
     case 'simulate':
       if (!file) return usageError('simulate needs a site file');
-      return (await import('./commands/simulate.ts')).simulateCommand(file);
+      return (await import('./cli/simulate.ts')).simulateCommand(file);
     case 'buffer': {
       const { config, limit, all, json, file: bufferFile } = parsed.values;
-      const { BUFFER_USAGE, bufferCommand } = await import('./commands/buffer.ts');
+      const { BUFFER_USAGE, bufferCommand } = await import('./cli/buffer.ts');
       if (!config && !bufferFile) return usageError(`buffer needs --config <site.yaml>: ${BUFFER_USAGE}`);
       if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit))
         return usageError('--limit needs a positive integer');
@@ -183,7 +183,7 @@ async function main(argv: string[]): Promise<number> {
     case 'alarms': {
       const { config, scope, actor, comment, duration, via, url } = parsed.values;
       const [action, conditionId, ...extra] = parsed.positionals;
-      const { ALARM_USAGE, alarmCommand } = await import('./commands/alarm.ts');
+      const { ALARM_USAGE, alarmCommand } = await import('./cli/alarm.ts');
       if (command === 'alarms') deprecated('"gateway alarms" is now "gateway alarm" (with --via listener)');
       if (duration !== undefined) deprecated('--duration is now --for');
       if (duration !== undefined && parsed.values.for !== undefined) {
@@ -207,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'loglevel': {
       const { config, url } = parsed.values;
-      const { LOGLEVEL_USAGE, logLevelCommand } = await import('./commands/operator.ts');
+      const { LOGLEVEL_USAGE, logLevelCommand } = await import('./cli/operator.ts');
       if (!config) return usageError(`loglevel needs --config <site.yaml>: ${LOGLEVEL_USAGE}`);
       return logLevelCommand({
         config,

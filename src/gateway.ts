@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
-import { createDriver } from './adapters/create-driver.ts';
+import { createAdapter } from './adapters/create-adapter.ts';
 import type { DeviceStatus } from './adapters/runner.ts';
 import { DeviceRunner } from './adapters/runner.ts';
 import type { CommandSink } from './alarms/command.ts';
@@ -219,7 +219,7 @@ export class Gateway {
       pkiDir: this.#pkiDir,
     };
     return new DeviceRunner({
-      driver: createDriver(device, context),
+      adapter: createAdapter(device, context),
       pollIntervalMs: pollIntervalOf(device),
       commLossAfter:
         (device.protocol === 'mqtt' ? undefined : device.comm_loss_after) ?? DEFAULTS.commLossAfter,

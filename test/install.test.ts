@@ -91,7 +91,7 @@ describe('scripts/install.sh in a scratch root', {
     const unit = readFileSync(at('/etc/systemd/system/edge-alarm-gateway.service'), 'utf8');
     assert.match(
       unit,
-      /^ExecStart=\/opt\/edge-alarm-gateway\/bin\/node \/opt\/edge-alarm-gateway\/current\/dist\/cli\.js run/m,
+      /^ExecStart=\/opt\/edge-alarm-gateway\/bin\/node (--\S+ )*\/opt\/edge-alarm-gateway\/current\/dist\/cli\.js run/m,
     );
     if (existsSync('/usr/bin/systemctl')) {
       assert.ok(

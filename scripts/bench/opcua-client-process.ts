@@ -1,6 +1,6 @@
 /**
  * The gateway side of the OPC UA benchmark, in its own process so its CPU
- * and RSS are its own: the OPC UA driver under a DeviceRunner, subscribed to
+ * and RSS are its own: the OPC UA adapter under a DeviceRunner, subscribed to
  * every point, with a sink that counts what the runner hands to the alarm
  * stage. Prints one JSON line with the figures.
  *
@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOpcuaDriver } from '../../src/adapters/opcua/driver.ts';
+import { createOpcuaAdapter } from '../../src/adapters/opcua/adapter.ts';
 import type { Reading } from '../../src/adapters/reading.ts';
 import { DeviceRunner } from '../../src/adapters/runner.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -28,7 +28,7 @@ const seconds = Number(secondsText);
 const pki = mkdtempSync(join(tmpdir(), 'bench-opcua-pki-'));
 const device = benchOpcuaDevice(points, Number(samplingText), endpoint);
 const logger = createLogger('warn');
-const driver = createOpcuaDriver(device, logger, { pkiDir: pki, env: {} });
+const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki, env: {} });
 
 let notifications = 0;
 let deliveries = 0;
@@ -36,7 +36,7 @@ const seen = new Set<string>();
 let subscribedMs = 0;
 const connectStarted = performance.now();
 const runner = new DeviceRunner({
-  driver,
+  adapter,
   pollIntervalMs: 1000,
   commLossAfter: 3,
   logger,

@@ -97,7 +97,7 @@ export async function benchModbus(report: Report, plan: ModbusPlan): Promise<voi
       title,
       method:
         `one Modbus TCP connection on loopback polled back to back for ${plan.seconds} s after a ${WARM_UP_MS} ms ` +
-        'warm-up, every point decoded into a reading; planner on is createModbusDriver, planner off the same ' +
+        'warm-up, every point decoded into a reading; planner on is createModbusAdapter, planner off the same ' +
         `client and codec with one request per point; ${method}`,
       rows,
     });

@@ -1,5 +1,5 @@
 /**
- * Figure 5: OPC UA notifications per second the gateway's driver takes in,
+ * Figure 5: OPC UA notifications per second the gateway's adapter takes in,
  * with its CPU and RSS, for 10,000 monitored items sampled every second and
  * 1,000 sampled every 100 ms. Server and gateway side run in processes of
  * their own, so each one's CPU is its own.
@@ -83,7 +83,7 @@ export async function benchOpcua(report: Report, plan: OpcuaPlan): Promise<void>
       title: `${int(points)} monitored items, sampled and published every ${samplingMs} ms`,
       method:
         `the simulated OPC UA server (its own process) changes every point once per ${samplingMs} ms; the ` +
-        'gateway side (its own process) is createOpcuaDriver under a DeviceRunner, subscribed to all points ' +
+        'gateway side (its own process) is createOpcuaAdapter under a DeviceRunner, subscribed to all points ' +
         '(max 1,000 items per subscription, security None, loopback), counting the readings the runner hands ' +
         `to the alarm stage, for ${plan.seconds} s ` +
         'after every point delivered a first value; CPU is user + system time over that window, RSS the peak ' +

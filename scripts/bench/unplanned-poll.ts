@@ -1,6 +1,6 @@
 /**
- * A poll as the Modbus driver does it, minus the planner: one request per
- * point, decoded with the same codec. The driver always plans its reads, so
+ * A poll as the Modbus adapter does it, minus the planner: one request per
+ * point, decoded with the same codec. The adapter always plans its reads, so
  * the comparison needs this stand-in; it only lives in the benchmarks.
  */
 import { connectModbusTcp } from '../../src/adapters/modbus/client.ts';

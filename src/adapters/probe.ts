@@ -5,10 +5,10 @@
  */
 import type { Device } from '../config/schema.ts';
 import { GatewayError } from '../system/errors.ts';
-import { createDriver, type DriverContext } from './create-driver.ts';
+import type { DeviceSession, PushSession } from './adapter.ts';
+import { type AdapterContext, createAdapter } from './create-adapter.ts';
 import { defaultClientId } from './mqtt/connection-options.ts';
 import type { Reading } from './reading.ts';
-import type { DeviceSession, PushSession } from './runner.ts';
 
 export interface DeviceProbe {
   /** The device answered (for a push device: the link is up). */
@@ -20,18 +20,18 @@ export interface DeviceProbe {
 
 export async function probeDevice(
   device: Device,
-  context: DriverContext,
+  context: AdapterContext,
   timeoutMs: number,
 ): Promise<DeviceProbe> {
   const started = Date.now();
-  const driver = createDriver(probeIdentity(device, context.gatewayId), context);
+  const adapter = createAdapter(probeIdentity(device, context.gatewayId), context);
   const readings: Reading[] = [];
   let session: DeviceSession | PushSession | undefined;
   try {
-    if (driver.mode === 'push') {
+    if (adapter.mode === 'push') {
       let up = false;
       session = await settleLate(
-        driver.connect({
+        adapter.connect({
           // Not committed: a broker keeps the message for the gateway's own session.
           deliver: (delivered) => {
             readings.push(...delivered);
@@ -52,7 +52,7 @@ export async function probeDevice(
       }
       return { reached: up, readings, elapsedMs: Date.now() - started };
     }
-    session = await settleLate(driver.connect(), timeoutMs, device.id);
+    session = await settleLate(adapter.connect(), timeoutMs, device.id);
     readings.push(...(await within(session.poll(), timeoutMs, device.id)));
     return { reached: true, readings, elapsedMs: Date.now() - started };
   } catch (cause) {

@@ -8,109 +8,26 @@ import { Backoff } from '../system/backoff.ts';
 import { GatewayError } from '../system/errors.ts';
 import { sleep } from '../system/sleep.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { ConditionReport, ConditionSync } from './condition-report.ts';
+import type {
+  DeviceAdapter,
+  DeviceSession,
+  PollingAdapter,
+  PushAdapter,
+  PushLink,
+  PushSession,
+  RunnerObserver,
+  RunnerSink,
+  SlowRetry,
+} from './adapter.ts';
 import { nextPoll } from './poll-schedule.ts';
-import type { Reading } from './reading.ts';
-
-/** One open connection to a device. */
-export interface DeviceSession {
-  /** Reads every point once. Throws only when the device as a whole failed; a bad point is a bad reading. */
-  poll(): Promise<Reading[]>;
-  close(): Promise<void>;
-}
-
-/** A device the runner polls on a fixed schedule (Modbus, OPC UA reads). */
-export interface PollingDriver {
-  readonly deviceId: string;
-  readonly mode?: 'poll';
-  /** The points it reads, known before any poll. */
-  readonly pointIds?: readonly string[];
-  connect(): Promise<DeviceSession>;
-}
-
-/** How a push adapter hands its data and its link state to the runner. */
-export interface PushLink {
-  /**
-   * Hands readings to the alarm stage and returns once they are committed to
-   * the buffer: true when committed, false when not (acknowledge nothing upstream then).
-   */
-  deliver(readings: readonly Reading[]): boolean;
-  /** The protocol library lost the device, or got it back, while it reconnects by itself. */
-  link(up: boolean, detail: string): void;
-  /**
-   * Alarms the device keeps itself, as it reported them; `sync` says how they
-   * were learned (live, a complete refresh, or read because the device refused one).
-   * Returns whether the events they produced are committed.
-   */
-  conditions?(reports: readonly ConditionReport[], sync: ConditionSync): boolean;
-}
-
-/** One open push connection (subscriptions, MQTT session). */
-export interface PushSession {
-  /** Settles when the session is over for good and the runner must connect again from scratch. */
-  readonly ended: Promise<unknown>;
-  /**
-   * Connected, but the device is not known to be there yet (a Sparkplug edge
-   * node before its birth): the adapter reports `link(true)` once it is.
-   */
-  readonly awaitingDevice?: boolean;
-  close(): Promise<void>;
-}
-
-/**
- * A connect failure that must not be retried soon (refused credentials, a
- * TLS or ACL refusal): hammering the broker would not fix it and may lock the
- * account. The runner waits at least this long before the next attempt.
- */
-export interface SlowRetry {
-  readonly retryAfterMs: number;
-}
 
 function retryAfterOf(cause: unknown): number {
   const hint = (cause as Partial<SlowRetry> | undefined)?.retryAfterMs;
   return typeof hint === 'number' && hint > 0 ? hint : 0;
 }
 
-/** A device that pushes its values (OPC UA subscriptions, MQTT). */
-export interface PushDriver {
-  readonly deviceId: string;
-  readonly mode: 'push';
-  /** The points it delivers, known before any delivery. */
-  readonly pointIds?: readonly string[];
-  connect(link: PushLink): Promise<PushSession>;
-}
-
-export type DeviceDriver = PollingDriver | PushDriver;
-
-export interface RunnerSink {
-  /** Returns whether the readings and the events they produced are committed. */
-  readings(readings: readonly Reading[]): boolean;
-  /** Alarms a device keeps itself; adapters without them never call it. */
-  conditions?(deviceId: string, reports: readonly ConditionReport[], sync: ConditionSync): boolean;
-  /**
-   * Reported on every change and after the first successful poll, so a
-   * persisted alarm can clear. Returns whether the events it produced are
-   * committed; the runner asks again until they are, as a poll decides its
-   * readings again.
-   */
-  communication(deviceId: string, lost: boolean, detail: string, at: number): boolean;
-}
-
-/**
- * Watches a device's polls and readings without taking part: metrics and the
- * status page hang here, and the runner works the same without one.
- */
-export interface RunnerObserver {
-  /** One poll (connect included) finished: how long it took and whether it succeeded. */
-  polled?(deviceId: string, durationMs: number, ok: boolean): void;
-  /** Readings the device delivered, polled or pushed. */
-  readings?(deviceId: string, readings: readonly Reading[]): void;
-  /** The device's points, told at start: none has a value until the device delivers one. */
-  points?(deviceId: string, pointIds: readonly string[]): void;
-}
-
 export interface DeviceRunnerOptions {
-  driver: DeviceDriver;
+  adapter: DeviceAdapter;
   pollIntervalMs: number;
   /** Failed polls (or connects) in a row before the device counts as lost. */
   commLossAfter: number;
@@ -155,7 +72,7 @@ export class DeviceRunner {
       options.backoff ?? new Backoff({ initialMs: Math.min(options.pollIntervalMs, 500), maxMs: 30_000 });
     this.#progressAt = this.#now();
     this.status = {
-      deviceId: options.driver.deviceId,
+      deviceId: options.adapter.deviceId,
       connected: false,
       lost: false,
       consecutiveFailures: 0,
@@ -169,7 +86,7 @@ export class DeviceRunner {
    * push session may rightly sit still, so push devices always count as moving.
    */
   get progressAt(): number {
-    return this.#options.driver.mode === 'push' ? this.#now() : this.#progressAt;
+    return this.#options.adapter.mode === 'push' ? this.#now() : this.#progressAt;
   }
 
   /** The first connect or poll is over, whether it worked or not. */
@@ -178,10 +95,10 @@ export class DeviceRunner {
   }
 
   start(): void {
-    const { driver } = this.#options;
-    if (this.#loop === undefined && driver.pointIds)
-      this.#options.observer?.points?.(driver.deviceId, driver.pointIds);
-    this.#loop ??= driver.mode === 'push' ? this.#runPush(driver) : this.#runPolling(driver);
+    const { adapter } = this.#options;
+    if (this.#loop === undefined && adapter.pointIds)
+      this.#options.observer?.points?.(adapter.deviceId, adapter.pointIds);
+    this.#loop ??= adapter.mode === 'push' ? this.#runPush(adapter) : this.#runPolling(adapter);
   }
 
   /** Stops polling; a poll in flight finishes first so its readings are not half-delivered. */
@@ -191,7 +108,7 @@ export class DeviceRunner {
     await this.#loop;
   }
 
-  async #runPolling(driver: PollingDriver): Promise<void> {
+  async #runPolling(adapter: PollingAdapter): Promise<void> {
     const signal = this.#stop.signal;
     let dueAt: number | undefined;
     while (!signal.aborted) {
@@ -199,16 +116,16 @@ export class DeviceRunner {
       dueAt ??= started;
       this.#progressAt = started;
       try {
-        const session = (this.#session as DeviceSession | undefined) ?? (await driver.connect());
+        const session = (this.#session as DeviceSession | undefined) ?? (await adapter.connect());
         this.#session = session;
         this.status.connected = true;
         const readings = await session.poll();
-        this.#options.observer?.polled?.(driver.deviceId, this.#now() - started, true);
+        this.#options.observer?.polled?.(adapter.deviceId, this.#now() - started, true);
         this.#succeeded();
-        this.#options.observer?.readings?.(driver.deviceId, readings);
+        this.#options.observer?.readings?.(adapter.deviceId, readings);
         this.#options.sink.readings(readings);
       } catch (cause) {
-        this.#options.observer?.polled?.(driver.deviceId, this.#now() - started, false);
+        this.#options.observer?.polled?.(adapter.deviceId, this.#now() - started, false);
         await this.#failed(cause);
         this.#progressAt = this.#now();
         await sleep(this.#backoff.next(), signal);
@@ -226,17 +143,17 @@ export class DeviceRunner {
     await this.#closeSession();
   }
 
-  async #runPush(driver: PushDriver): Promise<void> {
+  async #runPush(adapter: PushAdapter): Promise<void> {
     const signal = this.#stop.signal;
     const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
     const link: PushLink = {
       deliver: (readings) => {
         this.status.polls += 1;
-        this.#options.observer?.readings?.(driver.deviceId, readings);
+        this.#options.observer?.readings?.(adapter.deviceId, readings);
         return this.#options.sink.readings(readings) !== false;
       },
       conditions: (reports, sync) =>
-        this.#options.sink.conditions?.(driver.deviceId, reports, sync) !== false,
+        this.#options.sink.conditions?.(adapter.deviceId, reports, sync) !== false,
       link: (up, detail) => {
         if (signal.aborted) return;
         if (up) this.#succeeded();
@@ -245,7 +162,7 @@ export class DeviceRunner {
     };
     while (!signal.aborted) {
       try {
-        const session = await driver.connect(link);
+        const session = await adapter.connect(link);
         this.#session = session;
         this.status.connected = true;
         if (session.awaitingDevice !== true) this.#succeeded();
@@ -321,8 +238,8 @@ export class DeviceRunner {
     this.#reportRetry = undefined;
     const pending = this.#unreported;
     if (pending === undefined || this.#stop.signal.aborted) return;
-    const { sink, driver } = this.#options;
-    if (sink.communication(driver.deviceId, pending.lost, pending.detail, pending.at)) {
+    const { sink, adapter } = this.#options;
+    if (sink.communication(adapter.deviceId, pending.lost, pending.detail, pending.at)) {
       this.#reportedLost = pending.lost;
       this.#unreported = undefined;
       this.#reportBackoff.reset();

@@ -4,7 +4,7 @@
  * as devices on a real bus do.
  */
 import { ServerSerial } from 'modbus-serial';
-import { serialSettingsOf } from '../adapters/modbus/driver.ts';
+import { serialSettingsOf } from '../adapters/modbus/adapter.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { ModbusRtuDevice } from '../config/schema.ts';
 import { SimulatedModbusDevice, serviceVector } from './modbus-server.ts';

@@ -4,8 +4,8 @@
  * device last gave a good value. Implements the runner's observer, so the
  * runner never knows telemetry is there.
  */
+import type { RunnerObserver } from '../adapters/adapter.ts';
 import type { Quality, Reading } from '../adapters/reading.ts';
-import type { RunnerObserver } from '../adapters/runner.ts';
 
 export interface DeviceReadings {
   /** Epoch ms of the last reading of good quality. */

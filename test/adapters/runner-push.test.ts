@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import type { PushAdapter, PushLink, PushSession, RunnerSink } from '../../src/adapters/adapter.ts';
 import type { Reading } from '../../src/adapters/reading.ts';
-import {
-  DeviceRunner,
-  type PushDriver,
-  type PushLink,
-  type PushSession,
-  type RunnerSink,
-} from '../../src/adapters/runner.ts';
+import { DeviceRunner } from '../../src/adapters/runner.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { until } from '../harness/wait.ts';
 
 /** A subscription-style device stand-in: the test pushes values, drops the link or ends the session. */
-class PushDevice implements PushDriver {
+class PushDevice implements PushAdapter {
   readonly deviceId = 'ua-1';
   readonly mode = 'push';
   reachable = true;
@@ -72,7 +67,7 @@ const started: DeviceRunner[] = [];
 
 function runner(device: PushDevice, sink: RecordingSink, commLossAfter = 2) {
   const created = new DeviceRunner({
-    driver: device,
+    adapter: device,
     pollIntervalMs: 1000,
     commLossAfter,
     sink,

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type {
+  DeviceSession,
+  PollingAdapter,
+  RunnerObserver,
+  RunnerSink,
+} from '../../src/adapters/adapter.ts';
 import type { Reading } from '../../src/adapters/reading.ts';
-import {
-  DeviceRunner,
-  type DeviceSession,
-  type PollingDriver,
-  type RunnerObserver,
-  type RunnerSink,
-} from '../../src/adapters/runner.ts';
+import { DeviceRunner } from '../../src/adapters/runner.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { until } from '../harness/wait.ts';
 
 /** A device stand-in whose reachability the test switches; it counts connects and closes. */
-class SwitchableDevice implements PollingDriver {
+class SwitchableDevice implements PollingAdapter {
   readonly deviceId = 'plc-1';
   reachable = true;
   connects = 0;
@@ -54,7 +54,7 @@ class RecordingSink implements RunnerSink {
 function runner(device: SwitchableDevice, sink: RecordingSink, commLossAfter = 3, observer?: RunnerObserver) {
   return new DeviceRunner({
     ...(observer ? { observer } : {}),
-    driver: device,
+    adapter: device,
     pollIntervalMs: 5,
     commLossAfter,
     sink,

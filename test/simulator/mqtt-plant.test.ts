@@ -1,7 +1,7 @@
 /** The simulated plant serves MQTT devices too: JSON publishers and Sparkplug edge nodes on the device's broker. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createMqttDriver } from '../../src/adapters/mqtt/driver.ts';
+import { createMqttAdapter } from '../../src/adapters/mqtt/adapter.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { startSimulatedPlant } from '../../src/simulator/plant.ts';
 import { keptLog, RecordingLink } from '../adapters/mqtt/fixtures.ts';
@@ -60,7 +60,7 @@ test('auto scenarios publish values that the adapter reads, for JSON and Sparkpl
   const sessions = await Promise.all(
     site.devices.map((device, index) =>
       device.protocol === 'mqtt'
-        ? createMqttDriver(
+        ? createMqttAdapter(
             { ...device, url: broker.url },
             { logger: keptLog().logger, gatewayId: 'gw' },
           ).connect(links[index] as RecordingLink)

@@ -20,19 +20,19 @@ test('a component level changes its loggers made before and after, and no other 
   const levels = new ComponentLevels();
   const root = createLogger('info', stream, levels);
   const adapter = stageLogger(root, 'adapter', { device: 'plc-1' });
-  const driver = adapter.child({ library: 'modbus' });
+  const library = adapter.child({ library: 'modbus' });
   const alarms = stageLogger(root, 'alarms');
 
   adapter.debug('hidden');
   levels.set('adapter', 'debug');
   adapter.debug('adapter debug');
-  driver.debug('driver debug');
+  library.debug('library debug');
   stageLogger(root, 'adapter', { device: 'plc-2' }).debug('new device debug');
   alarms.debug('alarms stay at info');
   root.debug('root stays at info');
   assert.deepEqual(
     lines.map((line) => line.msg),
-    ['adapter debug', 'driver debug', 'new device debug'],
+    ['adapter debug', 'library debug', 'new device debug'],
   );
 
   levels.set('adapter', 'warn');

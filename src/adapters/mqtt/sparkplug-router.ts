@@ -2,7 +2,7 @@
  * Turns the messages of a Sparkplug B device's edge node into readings of
  * the device's points: metrics by name, death as bad quality for every point,
  * malformations counted. What to do about the node (ask for a rebirth, report
- * the link) is returned for the driver to act on.
+ * the link) is returned for the adapter to act on.
  */
 import { DEFAULTS } from '../../config/defaults.ts';
 import type { MqttDevice, MqttSparkplugPoint, SparkplugSource } from '../../config/schema.ts';

@@ -2,7 +2,7 @@
  * The only module that speaks node-opcua. It offers a small promise-based
  * session: read, subscribe, hear about a lost link, close. Everything it
  * hands back is plain data (numbers, strings), and every failure is a
- * GatewayError from the catalogue, so the driver never sees a library type.
+ * GatewayError from the catalogue, so the adapter never sees a library type.
  */
 
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
@@ -552,7 +552,7 @@ export async function openUaSession(options: UaConnectOptions): Promise<UaSessio
 
 /** Where each data subscription's notifications go; a transfer points them at the new session's handlers. */
 const HANDLERS = new WeakMap<ClientSubscription, UaHandlers>();
-/** The library object behind each detached subscription, kept out of the driver's sight. */
+/** The library object behind each detached subscription, kept out of the adapter's sight. */
 const DETACHED = new WeakMap<UaDetachedSubscription, ClientSubscription>();
 
 /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { createModbusDriver } from '../../../src/adapters/modbus/driver.ts';
+import { createModbusAdapter } from '../../../src/adapters/modbus/adapter.ts';
 import { DeviceRunner } from '../../../src/adapters/runner.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { Backoff } from '../../../src/system/backoff.ts';
@@ -35,7 +35,7 @@ async function closedPort(): Promise<number> {
 
 function runnerFor(port: number, watch: DeviceWatch): DeviceRunner {
   return new DeviceRunner({
-    driver: createModbusDriver({ ...device, port }, createLogger('silent')),
+    adapter: createModbusAdapter({ ...device, port }, createLogger('silent')),
     pollIntervalMs: 50,
     commLossAfter: 3,
     sink: { readings: () => true, communication: () => true },

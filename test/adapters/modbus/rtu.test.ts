@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { serialSettingsOf } from '../../../src/adapters/modbus/adapter.ts';
 import { connectModbusRtu, type ModbusConnection } from '../../../src/adapters/modbus/client.ts';
-import { serialSettingsOf } from '../../../src/adapters/modbus/driver.ts';
 import type { ModbusRtuDevice, SerialLine } from '../../../src/config/schema.ts';
 import { SimulatedRtuLine } from '../../../src/simulator/modbus-rtu-line.ts';
 import { PtyPair } from '../../../src/simulator/pty-pair.ts';

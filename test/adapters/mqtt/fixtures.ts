@@ -1,7 +1,7 @@
 /** Shared pieces of the MQTT adapter tests: a device, a link that records, a log that is kept, a publisher. */
+import type { PushLink } from '../../../src/adapters/adapter.ts';
 import { connectMqtt, type MqttConnection } from '../../../src/adapters/mqtt/client.ts';
 import type { Reading } from '../../../src/adapters/reading.ts';
-import type { PushLink } from '../../../src/adapters/runner.ts';
 import type { MqttDevice } from '../../../src/config/schema.ts';
 import { createLogger, type Logger } from '../../../src/telemetry/logger.ts';
 

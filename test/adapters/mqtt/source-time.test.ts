@@ -1,12 +1,12 @@
 /**
  * Device timestamps no Date can hold, through a real Mosquitto, the MQTT
- * driver, the device runner and the alarm stage: on a persistent session a
+ * adapter, the device runner and the alarm stage: on a persistent session a
  * message whose handling failed would come back on every reconnect, so such a
  * reading must end as a bad reading, acknowledged, with the session kept.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createMqttDriver, type MqttDriver } from '../../../src/adapters/mqtt/driver.ts';
+import { createMqttAdapter, type MqttAdapter } from '../../../src/adapters/mqtt/adapter.ts';
 import { DataType, encodeSparkplug } from '../../../src/adapters/mqtt/sparkplug-codec.ts';
 import type { Reading } from '../../../src/adapters/reading.ts';
 import { DeviceRunner } from '../../../src/adapters/runner.ts';
@@ -39,9 +39,9 @@ function gatewayOf(device: MqttDevice) {
     newId: () => `evt-${events.length}`,
     logger: log.logger,
   });
-  const driver: MqttDriver = createMqttDriver(device, { logger: log.logger, gatewayId: 'gw-time' });
+  const adapter: MqttAdapter = createMqttAdapter(device, { logger: log.logger, gatewayId: 'gw-time' });
   const runner = new DeviceRunner({
-    driver,
+    adapter,
     pollIntervalMs: 1000,
     commLossAfter: 3,
     sink: evaluator,
@@ -49,7 +49,7 @@ function gatewayOf(device: MqttDevice) {
     observer: { readings: (_, batch) => void readings.push(...batch) },
   });
   runner.start();
-  return { driver, runner, events, readings, log };
+  return { adapter, runner, events, readings, log };
 }
 
 describe('device timestamps out of range, through Mosquitto', () => {
@@ -88,7 +88,7 @@ describe('device timestamps out of range, through Mosquitto', () => {
     const plc = await publisher(broker.url);
     try {
       await until(
-        () => gateway.runner.status.connected && gateway.driver.counters.connects === 1,
+        () => gateway.runner.status.connected && gateway.adapter.counters.connects === 1,
         'connected',
       );
       await plc.publish('plant/level', text('{"v": 60, "ts": 1e16}'), 1);
@@ -96,7 +96,7 @@ describe('device timestamps out of range, through Mosquitto', () => {
       await until(() => gateway.readings.length >= 2, 'two readings');
       // Long enough for a redelivery loop to show as reconnects.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      assert.equal(gateway.driver.counters.connects, 1, 'no reconnect');
+      assert.equal(gateway.adapter.counters.connects, 1, 'no reconnect');
       assert.equal(gateway.runner.status.lost, false);
       assert.deepEqual(
         gateway.readings.map((reading) => [reading.quality, reading.value]),
@@ -106,7 +106,7 @@ describe('device timestamps out of range, through Mosquitto', () => {
         ],
       );
       assert.match(gateway.readings[0]?.qualityReason ?? '', /source time/);
-      assert.equal(gateway.driver.counters.malformed.bad_timestamp, 2);
+      assert.equal(gateway.adapter.counters.malformed.bad_timestamp, 2);
       assert.equal(gateway.events.length, 0, 'a bad reading decides nothing');
       assert.equal(gateway.log.lines.filter((line) => line.code === 'MQTT_PAYLOAD').length, 1, 'one line');
 
@@ -114,7 +114,7 @@ describe('device timestamps out of range, through Mosquitto', () => {
       await until(() => gateway.events.length === 1, 'the raise of a good value');
       assert.equal(gateway.events[0]?.transition, 'raise');
       assert.equal(gateway.events[0]?.value, 70);
-      assert.equal(gateway.driver.counters.connects, 1);
+      assert.equal(gateway.adapter.counters.connects, 1);
     } finally {
       await plc.end();
       await gateway.runner.stop();
@@ -138,7 +138,7 @@ describe('device timestamps out of range, through Mosquitto', () => {
     const node = await publisher(broker.url);
     try {
       await until(
-        () => gateway.runner.status.connected && gateway.driver.counters.connects === 1,
+        () => gateway.runner.status.connected && gateway.adapter.counters.connects === 1,
         'connected',
       );
       const birth = encodeSparkplug({
@@ -152,10 +152,10 @@ describe('device timestamps out of range, through Mosquitto', () => {
       await node.publish('spBv1.0/plant/NBIRTH/edge-1', birth, 1);
       await until(() => gateway.readings.length >= 1, 'the reading of the birth');
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      assert.equal(gateway.driver.counters.connects, 1, 'no reconnect');
+      assert.equal(gateway.adapter.counters.connects, 1, 'no reconnect');
       assert.equal(gateway.runner.status.lost, false, 'the node is alive');
       assert.equal(gateway.readings[0]?.quality, 'bad');
-      assert.equal(gateway.driver.counters.malformed.bad_timestamp, 1);
+      assert.equal(gateway.adapter.counters.malformed.bad_timestamp, 1);
 
       const data = encodeSparkplug({
         timestamp: Date.now(),
@@ -164,7 +164,7 @@ describe('device timestamps out of range, through Mosquitto', () => {
       });
       await node.publish('spBv1.0/plant/NDATA/edge-1', data, 1);
       await until(() => gateway.events.some((event) => event.value === 70), 'the raise of a good value');
-      assert.equal(gateway.driver.counters.connects, 1);
+      assert.equal(gateway.adapter.counters.connects, 1);
     } finally {
       await node.end();
       await gateway.runner.stop();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createMqttDriver } from '../../../src/adapters/mqtt/driver.ts';
+import { createMqttAdapter } from '../../../src/adapters/mqtt/adapter.ts';
 import type { MqttDevice } from '../../../src/config/schema.ts';
 import { SimulatedEdgeNode } from '../../../src/simulator/sparkplug-edge-node.ts';
 import { Mosquitto } from '../../harness/mosquitto.ts';
@@ -49,8 +49,8 @@ describe('Sparkplug B through Mosquitto', () => {
       const spec = edgeDevice(broker.url, deviceId);
       const node = await SimulatedEdgeNode.start(spec, { intervalMs: 60_000 });
       const link = new RecordingLink();
-      const driver = createMqttDriver(spec, { logger: keptLog().logger, gatewayId: 'gw-sp' });
-      const session = await driver.connect(link);
+      const adapter = createMqttAdapter(spec, { logger: keptLog().logger, gatewayId: 'gw-sp' });
+      const session = await adapter.connect(link);
       try {
         assert.equal(session.awaitingDevice, true, 'not known alive before a birth');
         // The adapter asked for a rebirth on connecting; the node answered with births.
@@ -69,7 +69,7 @@ describe('Sparkplug B through Mosquitto', () => {
         node.skipSequence();
         await node.set('pressure', 5);
         await until(() => node.births > births, 'a rebirth after the sequence gap');
-        assert.ok(driver.counters.rebirthRequests >= 2);
+        assert.ok(adapter.counters.rebirthRequests >= 2);
 
         await node.die();
         await until(() => link.links.at(-1)?.up === false, 'death is a lost link');
@@ -103,18 +103,18 @@ describe('Sparkplug B through Mosquitto', () => {
     );
     node.undeclaredAliasAfterBirth = true;
     const link = new RecordingLink();
-    const driver = createMqttDriver(
+    const adapter = createMqttAdapter(
       { ...spec, sparkplug: { group_id: 'plant', edge_node_id: 'rude-1' } },
       { logger: keptLog().logger, gatewayId: 'gw-sp-rude' },
     );
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await until(() => link.links.some((entry) => entry.up), 'the node is alive');
       await new Promise((resolve) => setTimeout(resolve, 2500));
       // The first request goes out on connecting; the burst allows a few more, then one per refill.
       assert.ok(node.rebirthRequests >= 2, `${node.rebirthRequests} requests`);
       assert.ok(node.rebirthRequests <= 4, `${node.rebirthRequests} requests in 2.5 s`);
-      assert.equal(driver.counters.rebirthRequests, node.rebirthRequests);
+      assert.equal(adapter.counters.rebirthRequests, node.rebirthRequests);
     } finally {
       await session.close();
       await node.stop();
@@ -124,11 +124,11 @@ describe('Sparkplug B through Mosquitto', () => {
   test('an edge node that never births is lost after the birth timeout', async () => {
     const spec = edgeDevice(broker.url);
     const link = new RecordingLink();
-    const driver = createMqttDriver(
+    const adapter = createMqttAdapter(
       { ...spec, sparkplug: { group_id: 'plant', edge_node_id: 'nobody', birth_timeout_ms: 200 } },
       { logger: keptLog().logger, gatewayId: 'gw-sp-none' },
     );
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     await until(() => link.links.length > 0, 'the birth timeout');
     assert.deepEqual(link.links.at(-1)?.up, false);
     assert.match(link.links.at(-1)?.detail ?? '', /no birth certificate/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createOpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
-import type { PushDriver } from '../../../src/adapters/runner.ts';
+import type { PushAdapter } from '../../../src/adapters/adapter.ts';
+import { createOpcuaAdapter } from '../../../src/adapters/opcua/adapter.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
 import { until } from '../../harness/wait.ts';
 import { boilerDevice, logger, RecordingLink, tempDir } from './fixtures.ts';
@@ -23,9 +23,9 @@ describe('OPC UA Alarms & Conditions', () => {
 
   test('live events and the refresh after connect arrive as condition reports', async () => {
     const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await until(() => link.conditionBatches.some((b) => b.refresh), 'the refresh after connect');
       const live = () => link.conditionBatches.filter((b) => !b.refresh).flatMap((b) => b.reports);
@@ -47,9 +47,9 @@ describe('OPC UA Alarms & Conditions', () => {
 
   test('a branch of a condition arrives with its BranchId, and so does its acknowledgement', async () => {
     const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await until(() => link.conditionBatches.some((b) => b.refresh), 'the refresh after connect');
       const live = () => link.conditionBatches.filter((b) => !b.refresh).flatMap((b) => b.reports);
@@ -70,9 +70,9 @@ describe('OPC UA Alarms & Conditions', () => {
   test('a still-active condition is re-reported inside a refresh on the next connect', async () => {
     server.set('level', 95);
     const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await until(() => link.conditionBatches.some((b) => b.refresh), 'the refresh');
       const refresh = link.conditionBatches.find((b) => b.refresh);
@@ -89,9 +89,9 @@ describe('OPC UA Alarms & Conditions', () => {
       endpoint: server.endpoint,
       native_conditions: { source_node: 'nsu=urn:nobody;s=Area' },
     });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await link.until('level', (r) => r.value === 42);
       assert.deepEqual(link.conditionBatches, []);
@@ -103,7 +103,7 @@ describe('OPC UA Alarms & Conditions', () => {
   test('condition events that could not be committed are replayed by a new refresh', async () => {
     server.set('level', 50);
     const device = boilerDevice({ endpoint: server.endpoint, native_conditions: {} });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
     let refuse = false;
     const record = link.conditions.bind(link);
@@ -113,7 +113,7 @@ describe('OPC UA Alarms & Conditions', () => {
       refuse = false;
       return false;
     };
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await until(() => link.conditionBatches.some((b) => b.refresh), 'the first refresh');
       refuse = true;
@@ -133,9 +133,9 @@ describe('OPC UA Alarms & Conditions', () => {
   test('the event filter: only the configured types, only from the configured severity on', async () => {
     const severity = async (native: NonNullable<Parameters<typeof boilerDevice>[0]>['native_conditions']) => {
       const device = boilerDevice({ endpoint: server.endpoint, native_conditions: native });
-      const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+      const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
       const link = new RecordingLink();
-      const session = await driver.connect(link);
+      const session = await adapter.connect(link);
       try {
         await until(() => link.conditionBatches.some((b) => b.refresh), 'the refresh after connect');
         server.set('level', 91);

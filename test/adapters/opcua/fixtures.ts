@@ -1,10 +1,10 @@
-/** An OPC UA device and a link that records what a push driver delivers, for the adapter tests. */
+/** An OPC UA device and a link that records what a push adapter delivers, for the adapter tests. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PushLink } from '../../../src/adapters/adapter.ts';
 import type { ConditionReport, ConditionSync } from '../../../src/adapters/condition-report.ts';
 import type { Reading } from '../../../src/adapters/reading.ts';
-import type { PushLink } from '../../../src/adapters/runner.ts';
 import type { OpcuaDevice } from '../../../src/config/schema.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { until } from '../../harness/wait.ts';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createOpcuaDriver, type OpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
+import type { RunnerSink } from '../../../src/adapters/adapter.ts';
+import { createOpcuaAdapter, type OpcuaAdapter } from '../../../src/adapters/opcua/adapter.ts';
 import type { Reading } from '../../../src/adapters/reading.ts';
-import { DeviceRunner, type RunnerSink } from '../../../src/adapters/runner.ts';
+import { DeviceRunner } from '../../../src/adapters/runner.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
 import { Backoff } from '../../../src/system/backoff.ts';
 import { TcpProxy } from '../../harness/tcp-proxy.ts';
@@ -38,9 +39,9 @@ describe('OPC UA reconnection', () => {
     pki.remove();
   });
 
-  function runnerFor(driver: OpcuaDriver, sink: Sink): DeviceRunner {
+  function runnerFor(adapter: OpcuaAdapter, sink: Sink): DeviceRunner {
     return new DeviceRunner({
-      driver,
+      adapter,
       pollIntervalMs: 100,
       commLossAfter: 2,
       sink,
@@ -50,12 +51,12 @@ describe('OPC UA reconnection', () => {
   }
 
   test('server restarts on the same port: comm alarm raised and cleared, values flow again, one session', async () => {
-    const driver = createOpcuaDriver(boilerDevice({ endpoint: server.endpoint }), logger, {
+    const adapter = createOpcuaAdapter(boilerDevice({ endpoint: server.endpoint }), logger, {
       pkiDir: pki.path,
       env: {},
     });
     const sink = new Sink();
-    const runner = runnerFor(driver, sink);
+    const runner = runnerFor(adapter, sink);
     runner.start();
     try {
       await until(() => sink.has('level', 10), 'first value');
@@ -69,10 +70,10 @@ describe('OPC UA reconnection', () => {
         assert.equal(server.sessionCount, 1, `sessions after restart ${cycle}`);
       }
       assert.deepEqual(sink.comm, [false, true, false, true, false, true, false]);
-      assert.equal(driver.counters.sessions, 4);
+      assert.equal(adapter.counters.sessions, 4);
       // A restarted server has nothing to transfer: every subscription was created again.
-      assert.equal(driver.counters.transferredSubscriptions, 0);
-      assert.equal(driver.counters.recreatedSubscriptions, 3);
+      assert.equal(adapter.counters.transferredSubscriptions, 0);
+      assert.equal(adapter.counters.recreatedSubscriptions, 3);
     } finally {
       await runner.stop();
     }
@@ -80,12 +81,12 @@ describe('OPC UA reconnection', () => {
   });
 
   test('namespaces renumbered by a restart: points still resolve by namespace URI', async () => {
-    const driver = createOpcuaDriver(boilerDevice({ endpoint: server.endpoint }), logger, {
+    const adapter = createOpcuaAdapter(boilerDevice({ endpoint: server.endpoint }), logger, {
       pkiDir: pki.path,
       env: {},
     });
     const sink = new Sink();
-    const runner = runnerFor(driver, sink);
+    const runner = runnerFor(adapter, sink);
     server.set('level', 20);
     runner.start();
     try {
@@ -106,7 +107,7 @@ describe('OPC UA reconnection', () => {
   test('a server that goes silent without closing the connection is detected by keep-alive', async () => {
     const proxy = await TcpProxy.start(server.port);
     const endpoint = `opc.tcp://127.0.0.1:${proxy.port}`;
-    const driver = createOpcuaDriver(
+    const adapter = createOpcuaAdapter(
       boilerDevice({ endpoint, keepalive_ms: 1000, timeout_ms: 1000 }),
       logger,
       {
@@ -115,7 +116,7 @@ describe('OPC UA reconnection', () => {
       },
     );
     const sink = new Sink();
-    const runner = runnerFor(driver, sink);
+    const runner = runnerFor(adapter, sink);
     runner.start();
     try {
       await until(() => sink.comm.length === 1, 'connected');
@@ -129,8 +130,8 @@ describe('OPC UA reconnection', () => {
       // The session the outage orphaned ends with its session timeout (5 s here); ours is the only one left.
       await until(() => server.sessionCount === 1, 'one session after the orphaned one expired', 10_000);
       // Anonymous over an unsigned channel: the server refuses the transfer, so the subscription was created again.
-      assert.equal(driver.counters.transferredSubscriptions, 0);
-      assert.equal(driver.counters.recreatedSubscriptions, 1);
+      assert.equal(adapter.counters.transferredSubscriptions, 0);
+      assert.equal(adapter.counters.recreatedSubscriptions, 1);
     } finally {
       await runner.stop();
       await proxy.stop();
@@ -148,9 +149,9 @@ describe('OPC UA reconnection', () => {
       keepalive_ms: 1000,
       timeout_ms: 1000,
     });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} });
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} });
     const sink = new Sink();
-    const runner = runnerFor(driver, sink);
+    const runner = runnerFor(adapter, sink);
     runner.start();
     try {
       await until(() => sink.comm.length === 1, 'connected', 10_000);
@@ -163,8 +164,8 @@ describe('OPC UA reconnection', () => {
         server.set('level', 40 + cycle);
         await until(() => sink.has('level', 40 + cycle, mark), `value after drop ${cycle}`, 10_000);
         await until(() => sink.comm.at(-1) === false, `comm cleared ${cycle}`);
-        assert.equal(driver.counters.transferredSubscriptions, cycle, `transferred after drop ${cycle}`);
-        assert.equal(driver.counters.recreatedSubscriptions, 0);
+        assert.equal(adapter.counters.transferredSubscriptions, cycle, `transferred after drop ${cycle}`);
+        assert.equal(adapter.counters.recreatedSubscriptions, 0);
         // Taken over, not added: the server holds as many subscriptions as before.
         assert.equal(server.subscriptionCount, subscriptions);
       }

@@ -1,13 +1,13 @@
 /**
- * The driver against a server that answers ConditionRefresh with
+ * The adapter against a server that answers ConditionRefresh with
  * BadNothingToDo: it reads the condition nodes instead, through the same
  * event filter, and says so once per connection.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createOpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
-import type { PushDriver } from '../../../src/adapters/runner.ts';
+import type { PushAdapter } from '../../../src/adapters/adapter.ts';
+import { createOpcuaAdapter } from '../../../src/adapters/opcua/adapter.ts';
 import type { OpcuaDevice } from '../../../src/config/schema.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -39,11 +39,11 @@ describe('OPC UA conditions when the server refuses ConditionRefresh', () => {
       },
     });
     const device = boilerDevice({ endpoint: server.endpoint, native_conditions: native });
-    const driver = createOpcuaDriver(device, createLogger('warn', stream), {
+    const adapter = createOpcuaAdapter(device, createLogger('warn', stream), {
       pkiDir: pki.path,
       env: {},
-    }) as PushDriver;
-    return { link, lines, session: driver.connect(link) };
+    }) as PushAdapter;
+    return { link, lines, session: adapter.connect(link) };
   }
 
   test('the state read from the condition node arrives as a read set; the refusal is logged once per connection', async () => {

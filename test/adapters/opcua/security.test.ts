@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createOpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
+import type { PushAdapter } from '../../../src/adapters/adapter.ts';
+import { createOpcuaAdapter } from '../../../src/adapters/opcua/adapter.ts';
 import { listCertificates, trustCertificate } from '../../../src/adapters/opcua/pki.ts';
-import { DeviceRunner, type PushDriver } from '../../../src/adapters/runner.ts';
+import { DeviceRunner } from '../../../src/adapters/runner.ts';
 import type { OpcuaDevice } from '../../../src/config/schema.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
 import { Backoff } from '../../../src/system/backoff.ts';
@@ -32,9 +33,9 @@ describe('OPC UA security', () => {
 
   async function connectOnce(overrides: Partial<OpcuaDevice>, env: Record<string, string> = {}) {
     const device = boilerDevice({ endpoint: server.endpoint, ...overrides });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await link.until('level', (r) => r.value === 5);
     } finally {
@@ -116,7 +117,7 @@ describe('OPC UA untrusted server under the runner', () => {
       },
     });
     const runner = new DeviceRunner({
-      driver: createOpcuaDriver(device, recording, { pkiDir: pki.path, env: {} }),
+      adapter: createOpcuaAdapter(device, recording, { pkiDir: pki.path, env: {} }),
       pollIntervalMs: 1000,
       commLossAfter: 2,
       logger: recording,
@@ -175,22 +176,22 @@ describe('OPC UA X.509 user', () => {
         trust_on_first_use: true,
         user,
       });
-      const driver = createOpcuaDriver(device, logger, {
+      const adapter = createOpcuaAdapter(device, logger, {
         pkiDir: join(pki.path, 'gateway'),
         env: {},
-      }) as PushDriver;
+      }) as PushAdapter;
       const link = new RecordingLink();
-      const session = await driver.connect(link);
+      const session = await adapter.connect(link);
       try {
         await link.until('level', (r) => r.value === 5);
       } finally {
         await session.close();
       }
-      const anonymous = createOpcuaDriver(
+      const anonymous = createOpcuaAdapter(
         boilerDevice({ endpoint: server.endpoint, security_mode: 'SignAndEncrypt' }),
         logger,
         { pkiDir: join(pki.path, 'gateway'), env: {} },
-      ) as PushDriver;
+      ) as PushAdapter;
       await assert.rejects(anonymous.connect(new RecordingLink()), (error: unknown) => {
         assert.ok(error instanceof GatewayError);
         assert.equal(error.code, 'OPCUA_SESSION');
@@ -225,8 +226,8 @@ describe('OPC UA security mismatch', () => {
       security_policy: 'Aes256_Sha256_RsaPss',
       trust_on_first_use: true,
     });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
-    await assert.rejects(driver.connect(new RecordingLink()), (error: unknown) => {
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
+    await assert.rejects(adapter.connect(new RecordingLink()), (error: unknown) => {
       assert.ok(error instanceof GatewayError);
       assert.equal(error.code, 'OPCUA_SECURITY', error.message);
       assert.match(

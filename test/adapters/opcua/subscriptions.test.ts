@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createOpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
-import type { PushDriver } from '../../../src/adapters/runner.ts';
+import type { PushAdapter } from '../../../src/adapters/adapter.ts';
+import { createOpcuaAdapter } from '../../../src/adapters/opcua/adapter.ts';
 import type { OpcuaPoint } from '../../../src/config/schema.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
 import { until } from '../../harness/wait.ts';
@@ -36,9 +36,9 @@ describe('OPC UA subscriptions', () => {
       points: manyPoints,
       max_items_per_subscription: 10,
     });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await until(
         () => manyPoints.every((point, i) => link.last(point.id)?.value === 100 + i),
@@ -60,9 +60,9 @@ describe('OPC UA subscriptions', () => {
       ],
     });
     server.set('level', 50);
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await link.until('level', (r) => r.value === 50);
       for (const value of [51, 52, 53, 54]) {
@@ -88,9 +88,9 @@ describe('OPC UA subscriptions', () => {
       ],
     });
     server.set('level', 20);
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       await link.until('level', (r) => r.value === 20);
       server.set('level', 25); // 5 % of the 0..100 range: suppressed

@@ -6,9 +6,9 @@
  */
 import type { Device } from '../config/schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { DeviceDriver, DeviceSession, PushLink, PushSession } from './runner.ts';
+import type { DeviceAdapter, DeviceSession, PushLink, PushSession } from './adapter.ts';
 
-export interface DriverContext {
+export interface AdapterContext {
   logger: Logger;
   gatewayId: string;
   /** Where secrets named by environment variable are read from. */
@@ -17,18 +17,18 @@ export interface DriverContext {
   pkiDir: string;
 }
 
-async function loadDriver(device: Device, context: DriverContext): Promise<DeviceDriver> {
+async function loadAdapter(device: Device, context: AdapterContext): Promise<DeviceAdapter> {
   switch (device.protocol) {
     case 'modbus-tcp':
     case 'modbus-rtu':
-      return (await import('./modbus/driver.ts')).createModbusDriver(device, context.logger);
+      return (await import('./modbus/adapter.ts')).createModbusAdapter(device, context.logger);
     case 'opcua':
-      return (await import('./opcua/driver.ts')).createOpcuaDriver(device, context.logger, {
+      return (await import('./opcua/adapter.ts')).createOpcuaAdapter(device, context.logger, {
         pkiDir: context.pkiDir,
         env: context.env,
       });
     case 'mqtt':
-      return (await import('./mqtt/driver.ts')).createMqttDriver(device, context);
+      return (await import('./mqtt/adapter.ts')).createMqttAdapter(device, context);
   }
 }
 
@@ -39,11 +39,11 @@ function modeOf(device: Device): 'poll' | 'push' {
   return 'poll';
 }
 
-export function createDriver(device: Device, context: DriverContext): DeviceDriver {
-  let loaded: Promise<DeviceDriver> | undefined;
-  const driver = async (): Promise<DeviceDriver> => {
+export function createAdapter(device: Device, context: AdapterContext): DeviceAdapter {
+  let loaded: Promise<DeviceAdapter> | undefined;
+  const protocolAdapter = async (): Promise<DeviceAdapter> => {
     // A failed load (a missing native addon) is retried with the next connect.
-    loaded ??= loadDriver(device, context).catch((error: unknown) => {
+    loaded ??= loadAdapter(device, context).catch((error: unknown) => {
       loaded = undefined;
       throw error;
     });
@@ -57,7 +57,7 @@ export function createDriver(device: Device, context: DriverContext): DeviceDriv
       mode: 'push',
       pointIds,
       connect: async (link: PushLink): Promise<PushSession> => {
-        const inner = await driver();
+        const inner = await protocolAdapter();
         if (inner.mode !== 'push') throw new Error(`${device.id}: the adapter does not push`);
         return inner.connect(link);
       },
@@ -68,7 +68,7 @@ export function createDriver(device: Device, context: DriverContext): DeviceDriv
     mode: 'poll',
     pointIds,
     connect: async (): Promise<DeviceSession> => {
-      const inner = await driver();
+      const inner = await protocolAdapter();
       if (inner.mode === 'push') throw new Error(`${device.id}: the adapter does not poll`);
       return inner.connect();
     },

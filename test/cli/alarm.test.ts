@@ -9,12 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { freePort } from '../../scripts/kafka/net.ts';
-import {
-  type AlarmCommandOptions,
-  buildCommand,
-  parseDuration,
-  transportOf,
-} from '../../src/commands/alarm.ts';
+import { type AlarmCommandOptions, buildCommand, parseDuration, transportOf } from '../../src/cli/alarm.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { tempDir } from '../buffer/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createModbusDriver } from '../../../src/adapters/modbus/driver.ts';
-import type { DeviceSession } from '../../../src/adapters/runner.ts';
+import type { DeviceSession } from '../../../src/adapters/adapter.ts';
+import { createModbusAdapter } from '../../../src/adapters/modbus/adapter.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { modbusDevice } from './fixtures.ts';
@@ -19,10 +19,10 @@ const device = modbusDevice(
   { timeout_ms: 500 },
 );
 
-describe('Modbus driver against a simulated PLC over TCP', () => {
+describe('Modbus adapter against a simulated PLC over TCP', () => {
   let sim: SimulatedModbusDevice;
   let session: DeviceSession;
-  const driver = () => createModbusDriver({ ...device, port: sim.port }, createLogger('silent'));
+  const adapter = () => createModbusAdapter({ ...device, port: sim.port }, createLogger('silent'));
 
   before(async () => {
     sim = await SimulatedModbusDevice.start(device, { port: 0 });
@@ -40,7 +40,7 @@ describe('Modbus driver against a simulated PLC over TCP', () => {
   });
 
   test('coalesces the points into one read per register type and decodes each', async () => {
-    const d = driver();
+    const d = adapter();
     assert.equal(d.plan.length, 4, 'holding 0..7 in one read; one coil, one discrete, one input read');
     session = await d.connect();
     const readings = await session.poll();
@@ -59,7 +59,7 @@ describe('Modbus driver against a simulated PLC over TCP', () => {
   });
 
   test('an address the PLC refuses spoils only its own point, not the neighbours in the same read', async () => {
-    const d = driver();
+    const d = adapter();
     const own = await d.connect();
     sim.failAddress('holding', 2, 2);
     try {
@@ -83,7 +83,7 @@ describe('Modbus driver against a simulated PLC over TCP', () => {
   });
 
   test('a garbage value (NaN float) becomes bad quality and a counter, never a crash', async () => {
-    const d = driver();
+    const d = adapter();
     const own = await d.connect();
     sim.setRaw('holding', 0, [0x0000, 0x7fc0]); // NaN, word-swapped (CDAB)
     try {
@@ -100,7 +100,7 @@ describe('Modbus driver against a simulated PLC over TCP', () => {
   });
 
   test('a device that stops answering fails the whole poll, for the runner to handle', async () => {
-    const d = driver();
+    const d = adapter();
     const own = await d.connect();
     sim.mute();
     try {

@@ -1,12 +1,12 @@
 /**
- * The Modbus driver against devices that refuse reads or garble answers:
+ * The Modbus adapter against devices that refuse reads or garble answers:
  * what it logs (once per change, not once per poll), how a refused merged
  * read is split and merged again, and how a garbled answer is counted.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { createModbusDriver } from '../../../src/adapters/modbus/driver.ts';
+import { createModbusAdapter } from '../../../src/adapters/modbus/adapter.ts';
 import { MERGE_RETRY } from '../../../src/adapters/modbus/read-plan.ts';
 import { SimulatedModbusDevice } from '../../../src/simulator/modbus-server.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -40,7 +40,7 @@ function capture(): { lines: LogLine[]; logger: ReturnType<typeof createLogger> 
   return { lines, logger: createLogger('info', stream) };
 }
 
-describe('Modbus driver: refused reads', () => {
+describe('Modbus adapter: refused reads', () => {
   let sim: SimulatedModbusDevice;
   const clock = { now: 1_000_000 };
 
@@ -58,9 +58,9 @@ describe('Modbus driver: refused reads', () => {
 
   test('a device refusing reads logs once per change, not once per point and poll', async () => {
     const { lines, logger } = capture();
-    const driver = createModbusDriver({ ...device, port: sim.port }, logger, { now: () => clock.now });
+    const adapter = createModbusAdapter({ ...device, port: sim.port }, logger, { now: () => clock.now });
     const pollTimes = async (times: number) => {
-      const session = await driver.connect();
+      const session = await adapter.connect();
       try {
         for (let i = 0; i < times; i++) {
           const readings = await session.poll();
@@ -98,31 +98,31 @@ describe('Modbus driver: refused reads', () => {
 
   test('a refused merged read is read point by point, and merged again after the back-off', async () => {
     const { lines, logger } = capture();
-    const driver = createModbusDriver({ ...device, port: sim.port }, logger, { now: () => clock.now });
-    const session = await driver.connect();
+    const adapter = createModbusAdapter({ ...device, port: sim.port }, logger, { now: () => clock.now });
+    const session = await adapter.connect();
     try {
-      assert.equal(driver.plan.length, 2, 'holding 0..2 in one read, the coil in another');
+      assert.equal(adapter.plan.length, 2, 'holding 0..2 in one read, the coil in another');
       sim.failAddress('holding', 1, 2);
       const refused = await session.poll();
       assert.equal(refused.find((r) => r.pointId === 'b')?.quality, 'bad');
       assert.equal(refused.find((r) => r.pointId === 'a')?.quality, 'good');
-      assert.equal(driver.plan.length, 4, 'split into one read per point');
+      assert.equal(adapter.plan.length, 4, 'split into one read per point');
 
       sim.clearFailures();
       clock.now += MERGE_RETRY.firstMs - 1;
       await session.poll();
-      assert.equal(driver.plan.length, 4, 'still split within the back-off');
+      assert.equal(adapter.plan.length, 4, 'still split within the back-off');
 
       clock.now += 1;
-      const requestsBefore = driver.counters.requests;
+      const requestsBefore = adapter.counters.requests;
       const merged = await session.poll();
       assert.ok(merged.every((r) => r.quality === 'good'));
       assert.equal(
-        driver.counters.requests - requestsBefore,
+        adapter.counters.requests - requestsBefore,
         2,
         'the merged read was tried, not the singles',
       );
-      assert.equal(driver.plan.length, 2, 'merged again');
+      assert.equal(adapter.plan.length, 2, 'merged again');
       assert.ok(lines.some((line) => /read together again/.test(line.msg)));
     } finally {
       await session.close();
@@ -131,8 +131,8 @@ describe('Modbus driver: refused reads', () => {
 
   test('a trial of the merged read that is refused again keeps it split, without a new line', async () => {
     const { lines, logger } = capture();
-    const driver = createModbusDriver({ ...device, port: sim.port }, logger, { now: () => clock.now });
-    const session = await driver.connect();
+    const adapter = createModbusAdapter({ ...device, port: sim.port }, logger, { now: () => clock.now });
+    const session = await adapter.connect();
     try {
       sim.failAddress('holding', 1, 2);
       await session.poll();
@@ -141,7 +141,7 @@ describe('Modbus driver: refused reads', () => {
       const trial = await session.poll();
       assert.equal(trial.length, 4, 'every point is read in the trial poll as well');
       assert.equal(trial.find((r) => r.pointId === 'a')?.quality, 'good');
-      assert.equal(driver.plan.length, 4);
+      assert.equal(adapter.plan.length, 4);
       assert.equal(lines.length, logged, JSON.stringify(lines.slice(logged), null, 1));
     } finally {
       await session.close();
@@ -149,21 +149,21 @@ describe('Modbus driver: refused reads', () => {
   });
 });
 
-describe('Modbus driver: garbled answers', () => {
+describe('Modbus adapter: garbled answers', () => {
   test('an answer with a foreign protocol identifier fails the poll as MODBUS_FRAME and is counted', async () => {
     const server = await startScriptedServer((request) =>
       frame(request, Buffer.concat([Buffer.from([answerData(request).length]), answerData(request)]), {
         protocolId: 7,
       }),
     );
-    const driver = createModbusDriver({ ...device, port: server.port }, createLogger('silent'));
+    const adapter = createModbusAdapter({ ...device, port: server.port }, createLogger('silent'));
     try {
-      const session = await driver.connect();
+      const session = await adapter.connect();
       await assert.rejects(
         session.poll(),
         (error: Error & { code?: string }) => error.code === 'MODBUS_FRAME',
       );
-      assert.equal(driver.counters.frameErrors, 1);
+      assert.equal(adapter.counters.frameErrors, 1);
       await session.close();
     } finally {
       await server.close();

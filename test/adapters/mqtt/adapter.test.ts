@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createMqttDriver } from '../../../src/adapters/mqtt/driver.ts';
-import type { PushSession } from '../../../src/adapters/runner.ts';
+import type { PushSession } from '../../../src/adapters/adapter.ts';
+import { createMqttAdapter } from '../../../src/adapters/mqtt/adapter.ts';
 import type { MqttDevice } from '../../../src/config/schema.ts';
 import type { GatewayError } from '../../../src/system/errors.ts';
 import { Mosquitto } from '../../harness/mosquitto.ts';
@@ -46,9 +46,9 @@ describe('MQTT adapter against Mosquitto', () => {
 
   async function open(spec: MqttDevice, link: RecordingLink, clientSuffix = '') {
     const log = keptLog();
-    const driver = createMqttDriver(spec, { logger: log.logger, gatewayId: `gw${clientSuffix}` });
-    const session = await driver.connect(link);
-    return { driver, session, log };
+    const adapter = createMqttAdapter(spec, { logger: log.logger, gatewayId: `gw${clientSuffix}` });
+    const session = await adapter.connect(link);
+    return { adapter, session, log };
   }
 
   test('JSON, plain and boolean payloads become readings, with source time, quality and named levels', async () => {
@@ -87,7 +87,7 @@ describe('MQTT adapter against Mosquitto', () => {
     try {
       await plc.publish('plant/tank-1/level', text(`{"value": 7, "ts": ${Date.now()}, "q": "good"}`), 1);
       await assert.rejects(first.session.ended, (error: GatewayError) => error.code === 'MQTT_CONNECT');
-      assert.equal(first.driver.counters.notCommitted, 1);
+      assert.equal(first.adapter.counters.notCommitted, 1);
       assert.deepEqual(link.values('level'), [], 'nothing delivered yet');
       assert.ok(
         link.links.some((entry) => !entry.up),
@@ -95,7 +95,7 @@ describe('MQTT adapter against Mosquitto', () => {
       );
 
       // The runner connects again: same client id, persistent session, the broker redelivers.
-      const second = await first.driver.connect(link);
+      const second = await first.adapter.connect(link);
       await until(() => link.values('level').length === 1, 'the redelivered message');
       assert.deepEqual(link.values('level'), [7]);
       await second.close();
@@ -115,7 +115,7 @@ describe('MQTT adapter against Mosquitto', () => {
       }
       return true;
     };
-    const { driver, session, log } = await open(spec, link);
+    const { adapter, session, log } = await open(spec, link);
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     try {
       let ended = false;
@@ -129,7 +129,7 @@ describe('MQTT adapter against Mosquitto', () => {
       await plc.publish('plant/b/temp', text('6'), 1);
       await until(() => link.values('b.temp').includes(6), 'the next message');
       assert.equal(ended, false, 'the connection stays');
-      assert.equal(driver.counters.connects, 1);
+      assert.equal(adapter.counters.connects, 1);
       const logged = log.lines.filter((line) => /Invalid time value/.test(String(line.msg)));
       assert.deepEqual(
         logged.map((line) => line.code),
@@ -145,33 +145,33 @@ describe('MQTT adapter against Mosquitto', () => {
   test('messages queued while the gateway was away arrive; after a broker restart with persistence nothing is lost', async () => {
     const spec = device({ client_id: 'gw-persist' });
     const link = new RecordingLink();
-    const { driver, session } = await open(spec, link);
+    const { adapter, session } = await open(spec, link);
     await session.close();
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     for (let i = 0; i < 20; i++) await plc.publish('plant/x/temp', text(String(i)), 1);
     await plc.end();
     await broker.restart();
 
-    const again = await driver.connect(link);
+    const again = await adapter.connect(link);
     await until(() => link.values('x.temp').length === 20, 'the 20 queued messages');
     assert.deepEqual(
       link.values('x.temp'),
       Array.from({ length: 20 }, (_, i) => i),
     );
-    assert.equal(driver.counters.sessionsLost, 0, 'the broker kept the session');
+    assert.equal(adapter.counters.sessionsLost, 0, 'the broker kept the session');
     await again.close();
   });
 
   test('after a broker restart without its sessions the adapter subscribes again', async () => {
     const spec = device({ client_id: 'gw-lost-session' });
     const link = new RecordingLink();
-    const { driver, session } = await open(spec, link);
+    const { adapter, session } = await open(spec, link);
     // Mosquitto killed: nothing saved since the last restart, so this session is gone.
     await broker.kill();
     await assert.rejects(session.ended);
     await broker.restart();
-    const again = await driver.connect(link);
-    assert.equal(driver.counters.sessionsLost, 1);
+    const again = await adapter.connect(link);
+    assert.equal(adapter.counters.sessionsLost, 1);
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     await plc.publish('plant/y/temp', text('42'), 1);
     await until(() => link.values('y.temp').length === 1, 'a message after resubscribing');
@@ -184,11 +184,11 @@ describe('MQTT adapter against Mosquitto', () => {
     writeFileSync(wrong, 'not-it\n');
     const link = new RecordingLink();
     const log = keptLog();
-    const driver = createMqttDriver(device({ password: { file: wrong }, auth_retry_ms: 45_000 }), {
+    const adapter = createMqttAdapter(device({ password: { file: wrong }, auth_retry_ms: 45_000 }), {
       logger: log.logger,
       gatewayId: 'gw-auth',
     });
-    await assert.rejects(driver.connect(link), (error: GatewayError & { retryAfterMs?: number }) => {
+    await assert.rejects(adapter.connect(link), (error: GatewayError & { retryAfterMs?: number }) => {
       assert.equal(error.code, 'MQTT_AUTH');
       assert.match(error.describe(), /refused the credentials.*as gateway/);
       assert.equal(error.retryAfterMs, 45_000);
@@ -198,13 +198,13 @@ describe('MQTT adapter against Mosquitto', () => {
   });
 
   test('a password from a missing environment variable is MQTT_SECRET', async () => {
-    const driver = createMqttDriver(device({ password: { env: 'NO_SUCH_MQTT_PASSWORD_VAR' } }), {
+    const adapter = createMqttAdapter(device({ password: { env: 'NO_SUCH_MQTT_PASSWORD_VAR' } }), {
       logger: keptLog().logger,
       gatewayId: 'gw-secret',
       env: {},
     });
     await assert.rejects(
-      driver.connect(new RecordingLink()),
+      adapter.connect(new RecordingLink()),
       (error: GatewayError) => error.code === 'MQTT_SECRET',
     );
   });
@@ -215,15 +215,15 @@ describe('MQTT adapter against Mosquitto', () => {
     const outsiderFile = join(broker.dir, 'outsider.password');
     writeFileSync(outsiderFile, USERS.outsider);
     const link = new RecordingLink();
-    const driver = createMqttDriver(device({ username: 'outsider', password: { file: outsiderFile } }), {
+    const adapter = createMqttAdapter(device({ username: 'outsider', password: { file: outsiderFile } }), {
       logger: keptLog().logger,
       gatewayId: 'gw-acl',
     });
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     await plc.publish('plant/a/temp', text('1'), 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(driver.counters.messages, 0);
+    assert.equal(adapter.counters.messages, 0);
     await plc.end();
     await session.close();
   });
@@ -232,12 +232,12 @@ describe('MQTT adapter against Mosquitto', () => {
     const link = new RecordingLink();
     const good = await open(device({ url: broker.tlsUrl, tls: { ca_file: broker.caFile } }), link, '-tls');
     await good.session.close();
-    const driver = createMqttDriver(device({ url: broker.tlsUrl, tls: { ca_file: broker.otherCaFile } }), {
+    const adapter = createMqttAdapter(device({ url: broker.tlsUrl, tls: { ca_file: broker.otherCaFile } }), {
       logger: keptLog().logger,
       gatewayId: 'gw-bad-ca',
     });
     await assert.rejects(
-      driver.connect(new RecordingLink()),
+      adapter.connect(new RecordingLink()),
       (error: GatewayError) => error.code === 'MQTT_TLS',
     );
   });
@@ -246,7 +246,7 @@ describe('MQTT adapter against Mosquitto', () => {
     const tls = { ca_file: broker.caFile, cert_file: broker.clientCertFile, key_file: broker.clientKeyFile };
     const good = await open(device({ url: broker.mtlsUrl, tls }), new RecordingLink(), '-mtls');
     await good.session.close();
-    const without = createMqttDriver(device({ url: broker.mtlsUrl, tls: { ca_file: broker.caFile } }), {
+    const without = createMqttAdapter(device({ url: broker.mtlsUrl, tls: { ca_file: broker.caFile } }), {
       logger: keptLog().logger,
       gatewayId: 'gw-no-cert',
     });
@@ -258,7 +258,7 @@ describe('MQTT adapter against Mosquitto', () => {
 
   test('every malformed payload class is a bad reading, counted, and logged once per interval naming the topic', async () => {
     const link = new RecordingLink();
-    const { driver, session, log } = await open(device(), link, '-malformed');
+    const { adapter, session, log } = await open(device(), link, '-malformed');
     const plc = await publisher(broker.url, { username: 'plc', password: USERS.plc });
     try {
       const bad: [string, string][] = [
@@ -272,7 +272,7 @@ describe('MQTT adapter against Mosquitto', () => {
       for (const [topic, payload] of bad) await plc.publish(topic, text(payload), 1);
       await until(() => link.readings.length >= bad.length, 'a reading per message');
       assert.ok(link.readings.every((reading) => reading.quality === 'bad' && reading.value === null));
-      const counted = driver.counters.malformed;
+      const counted = adapter.counters.malformed;
       assert.equal(counted.bad_json, 2);
       assert.equal(counted.missing_path, 1);
       assert.equal(counted.wrong_type, 2);

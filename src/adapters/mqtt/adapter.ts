@@ -13,8 +13,8 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { MqttDevice } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import type { PushAdapter, PushLink, PushSession, SlowRetry } from '../adapter.ts';
 import type { Reading } from '../reading.ts';
-import type { PushDriver, PushLink, PushSession, SlowRetry } from '../runner.ts';
 import { connectMqtt, MqttConnectFailure, type MqttConnection, type MqttMessage } from './client.ts';
 import { connectionOptions } from './connection-options.ts';
 import { type MalformedCounters, MalformedLog } from './malformed-log.ts';
@@ -41,11 +41,11 @@ export interface MqttCounters {
   malformed: MalformedCounters;
 }
 
-export interface MqttDriver extends PushDriver {
+export interface MqttAdapter extends PushAdapter {
   readonly counters: MqttCounters;
 }
 
-export interface MqttDriverOptions {
+export interface MqttAdapterOptions {
   logger: Logger;
   gatewayId: string;
   env?: Readonly<Record<string, string | undefined>>;
@@ -53,7 +53,7 @@ export interface MqttDriverOptions {
   malformedLogIntervalMs?: number;
 }
 
-export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions): MqttDriver {
+export function createMqttAdapter(device: MqttDevice, options: MqttAdapterOptions): MqttAdapter {
   const { logger, gatewayId } = options;
   const malformedLog = new MalformedLog(logger, { intervalMs: options.malformedLogIntervalMs });
   const counters: MqttCounters = {
@@ -75,7 +75,7 @@ export function createMqttDriver(device: MqttDevice, options: MqttDriverOptions)
   const router = sparkplug ? undefined : new TopicRouter(device);
   const edge = sparkplug ? new SparkplugRouter(device, sparkplug, malformedLog) : undefined;
   const node = edge?.node;
-  // One per node for the life of the driver: neither a birth nor a reconnect resets it.
+  // One per node for the life of the adapter: neither a birth nor a reconnect resets it.
   const rebirthLimiter = new RebirthLimiter();
   const subscriptions = sparkplug ? sparkplugSubscriptions(sparkplug) : (router as TopicRouter).subscriptions;
   let subscribedBefore = false;

@@ -1,13 +1,13 @@
 /**
  * The OPC UA adapter. In subscribe mode (the default) the server reports
- * changes and the driver hands them to the runner as they arrive; in poll
+ * changes and the adapter hands them to the runner as they arrive; in poll
  * mode the runner reads every point on its schedule. Either way NodeIds are
  * resolved by namespace URI on every connect, and a point whose node cannot
  * be resolved, read or monitored is a bad reading while the others carry on.
  *
  * A lost link (socket closed, or no keep-alive from the server for
  * keepalive_ms: a silent drop) ends the session; the runner raises the comm
- * alarm, reconnects with backoff, and this driver restores the subscriptions
+ * alarm, reconnects with backoff, and this adapter restores the subscriptions
  * on the new session: transferred from the lost session while the server may
  * still hold it, created afresh from NodeIds resolved again otherwise, so a
  * server that restarted or renumbered its namespaces ends up the same as one
@@ -17,8 +17,8 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { OpcuaDevice, OpcuaPoint } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import type { DeviceSession, PollingAdapter, PushAdapter, PushLink, PushSession } from '../adapter.ts';
 import type { Reading } from '../reading.ts';
-import type { DeviceSession, PollingDriver, PushDriver, PushLink, PushSession } from '../runner.ts';
 import {
   openUaSession,
   routeLibraryLogs,
@@ -35,7 +35,7 @@ import { chunk, planSubscriptions } from './plan.ts';
 import { pointReadings } from './readings.ts';
 import { type Carried, type Restored, restoreSubscriptions, specKey } from './restore.ts';
 
-export interface OpcuaDriverContext {
+export interface OpcuaAdapterContext {
   /** The gateway's certificate store (state directory/pki). */
   pkiDir: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -52,7 +52,7 @@ export interface OpcuaCounters {
   recreatedSubscriptions: number;
 }
 
-export type OpcuaDriver = (PushDriver | PollingDriver) & { readonly counters: OpcuaCounters };
+export type OpcuaAdapter = (PushAdapter | PollingAdapter) & { readonly counters: OpcuaCounters };
 
 export const APPLICATION_NAME = 'edge-alarm-gateway';
 
@@ -63,11 +63,11 @@ interface ResolvedPoint {
   nodeId: string;
 }
 
-export function createOpcuaDriver(
+export function createOpcuaAdapter(
   device: OpcuaDevice,
   logger: Logger,
-  context: OpcuaDriverContext,
-): OpcuaDriver {
+  context: OpcuaAdapterContext,
+): OpcuaAdapter {
   const parsed = new Map<string, ParsedNodeId>(
     device.points.map((point) => [point.id, parseNodeId(point.node_id)]),
   );

@@ -10,9 +10,9 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import type { ModbusDevice, ModbusPoint, SerialLine } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import type { DeviceSession, PollingAdapter } from '../adapter.ts';
 import { qualityLog } from '../quality-log.ts';
 import type { Reading } from '../reading.ts';
-import type { DeviceSession, PollingDriver } from '../runner.ts';
 import {
   connectModbusRtu,
   connectModbusTcp,
@@ -33,13 +33,13 @@ export interface ModbusCounters {
   badValues: number;
 }
 
-export interface ModbusDriver extends PollingDriver {
+export interface ModbusAdapter extends PollingAdapter {
   readonly counters: ModbusCounters;
   /** The reads one poll makes; a read the device refused is replaced by one read per point for a while. */
   readonly plan: readonly ReadRequest[];
 }
 
-export interface ModbusDriverOptions {
+export interface ModbusAdapterOptions {
   /** The clock of the read plan's back-off. */
   now?: () => number;
 }
@@ -66,11 +66,11 @@ function connectDevice(device: ModbusDevice): Promise<ModbusConnection> {
   return connectModbusTcp({ host: device.host, port: device.port ?? DEFAULTS.modbusPort, unitId, timeoutMs });
 }
 
-export function createModbusDriver(
+export function createModbusAdapter(
   device: ModbusDevice,
   logger: Logger,
-  options: ModbusDriverOptions = {},
-): ModbusDriver {
+  options: ModbusAdapterOptions = {},
+): ModbusAdapter {
   const points = new Map(device.points.map((point) => [point.id, point]));
   const counters: ModbusCounters = { requests: 0, exceptions: 0, frameErrors: 0, badValues: 0 };
   const plan = new ReadPlan(planReads(device.points.map(plannedPoint), planLimits(device)), options.now);

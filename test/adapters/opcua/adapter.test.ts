@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createOpcuaDriver } from '../../../src/adapters/opcua/driver.ts';
-import type { DeviceSession, PollingDriver, PushDriver, PushSession } from '../../../src/adapters/runner.ts';
+import type {
+  DeviceSession,
+  PollingAdapter,
+  PushAdapter,
+  PushSession,
+} from '../../../src/adapters/adapter.ts';
+import { createOpcuaAdapter } from '../../../src/adapters/opcua/adapter.ts';
 import { SimulatedOpcuaServer } from '../../../src/simulator/opcua-server.ts';
 import { boilerDevice, logger, RecordingLink, tempDir } from './fixtures.ts';
 
-describe('OPC UA driver against the simulated server', () => {
+describe('OPC UA adapter against the simulated server', () => {
   let server: SimulatedOpcuaServer;
-  const pki = tempDir('opcua-driver-');
+  const pki = tempDir('opcua-adapter-');
 
   before(async () => {
     server = await SimulatedOpcuaServer.start(boilerDevice());
@@ -21,10 +26,10 @@ describe('OPC UA driver against the simulated server', () => {
 
   test('subscribed values arrive with source time, and changes follow', async () => {
     const device = boilerDevice({ endpoint: server.endpoint });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
-    assert.equal(driver.mode, 'push');
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
+    assert.equal(adapter.mode, 'push');
     const link = new RecordingLink();
-    const session: PushSession = await driver.connect(link);
+    const session: PushSession = await adapter.connect(link);
     try {
       const first = await link.until('level', (r) => r.value === 42.5);
       assert.equal(first.quality, 'good');
@@ -41,12 +46,12 @@ describe('OPC UA driver against the simulated server', () => {
   });
 
   test('a bad status is bad quality with its name as the reason; uncertain keeps the value', async () => {
-    const driver = createOpcuaDriver(boilerDevice({ endpoint: server.endpoint }), logger, {
+    const adapter = createOpcuaAdapter(boilerDevice({ endpoint: server.endpoint }), logger, {
       pkiDir: pki.path,
       env: {},
-    }) as PushDriver;
+    }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       server.setStatus('level', 'BadSensorFailure');
       const bad = await link.until('level', (r) => r.quality === 'bad');
@@ -72,9 +77,9 @@ describe('OPC UA driver against the simulated server', () => {
       { id: 'ghost', node_id: 'nsu=urn:edge-alarm-gateway:test:boiler;s=Boiler.Nothing' },
       { id: 'elsewhere', node_id: 'nsu=urn:nobody;s=X' },
     ];
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PushDriver;
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PushAdapter;
     const link = new RecordingLink();
-    const session = await driver.connect(link);
+    const session = await adapter.connect(link);
     try {
       const ghost = await link.until('ghost', (r) => r.quality === 'bad');
       assert.match(ghost.qualityReason ?? '', /BadNodeIdUnknown/);
@@ -88,9 +93,9 @@ describe('OPC UA driver against the simulated server', () => {
 
   test('poll mode reads every point on each poll', async () => {
     const device = boilerDevice({ endpoint: server.endpoint, mode: 'poll' });
-    const driver = createOpcuaDriver(device, logger, { pkiDir: pki.path, env: {} }) as PollingDriver;
-    assert.equal(driver.mode, 'poll');
-    const session: DeviceSession = await driver.connect();
+    const adapter = createOpcuaAdapter(device, logger, { pkiDir: pki.path, env: {} }) as PollingAdapter;
+    assert.equal(adapter.mode, 'poll');
+    const session: DeviceSession = await adapter.connect();
     try {
       server.set('level', 12.25);
       const readings = await session.poll();
