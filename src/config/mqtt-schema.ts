@@ -2,7 +2,15 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AlarmRule, DeviceSuppressWhen } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { Id, Milliseconds, Priority, SecretSource, strict, Tagged } from './schema-common.ts';
+import {
+  Id,
+  Milliseconds,
+  Priority,
+  SecretSource,
+  SourceTimeTolerance,
+  strict,
+  Tagged,
+} from './schema-common.ts';
 
 /** Identifier that may name topic segments as `{name}`, e.g. `{asset}.temperature`. */
 const PointIdTemplate = Type.String({
@@ -166,13 +174,7 @@ export const MqttDevice = strict(
         DEFAULTS.mqttAuthRetryMs,
       ),
     ),
-    source_time_tolerance_ms: Type.Optional(
-      Milliseconds(
-        'How far a timestamp in a payload may be from the gateway clock, ahead or behind; further makes the reading bad quality (bad_timestamp). Default 7 days.',
-        1000,
-        DEFAULTS.sourceTimeToleranceMs,
-      ),
-    ),
+    source_time_tolerance_ms: SourceTimeTolerance('a timestamp in a payload'),
     sparkplug: Type.Optional(SparkplugSource),
     area: Type.String({ ...Id, description: 'Plant area (ISA-95), part of every event of this device.' }),
     line: Type.String({ ...Id, description: 'Production line or process unit within the area.' }),

@@ -2,7 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AlarmRule, DeviceSuppressWhen } from './alarm-schema.ts';
 import { DEFAULTS } from './defaults.ts';
-import { Id, Milliseconds, Priority, strict, Tagged } from './schema-common.ts';
+import { Id, Milliseconds, Priority, SourceTimeTolerance, strict, Tagged } from './schema-common.ts';
 
 /**
  * `nsu=<namespace URI>;` (survives a server that renumbers its namespaces) or
@@ -147,6 +147,7 @@ export const OpcuaDevice = strict(
     }),
     security_mode: Type.Optional(SecurityMode),
     security_policy: Type.Optional(SecurityPolicy),
+    source_time_tolerance_ms: SourceTimeTolerance("a value's SourceTimestamp"),
     user: Type.Optional(UserIdentity),
     trust_on_first_use: Type.Optional(
       Type.Boolean({

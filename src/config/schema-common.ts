@@ -3,6 +3,7 @@
  * durations, priorities and secrets.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { DEFAULTS } from './defaults.ts';
 import { LONGEST_TIMER_MS } from './limits.ts';
 
 export const Id = Type.String({
@@ -63,3 +64,13 @@ export const SecretSource = strict(
   { description: 'Where a secret comes from: exactly one of file or env; never inline.' },
 );
 export type SecretSource = Static<typeof SecretSource>;
+
+/** How far a device's own timestamps may stray from the gateway clock (`what` names them). */
+export const SourceTimeTolerance = (what: string) =>
+  Type.Optional(
+    Milliseconds(
+      `How far ${what} may be from the gateway clock, ahead or behind; further makes the reading bad quality (bad_timestamp). Default 7 days.`,
+      1000,
+      DEFAULTS.sourceTimeToleranceMs,
+    ),
+  );

@@ -79,7 +79,12 @@ export function createOpcuaAdapter(
     recreatedSubscriptions: 0,
   };
   routeLibraryLogs(logger);
-  const readings = pointReadings(device.id, logger, counters);
+  const readings = pointReadings(
+    device.id,
+    logger,
+    counters,
+    device.source_time_tolerance_ms ?? DEFAULTS.sourceTimeToleranceMs,
+  );
 
   async function open(): Promise<{ session: UaSession; resolved: ResolvedPoint[]; unresolved: Reading[] }> {
     const mode = device.security_mode ?? DEFAULTS.opcuaSecurityMode;

@@ -18,6 +18,7 @@ export function pointReadings(
   deviceId: string,
   logger: Logger,
   counters: { badValues: number },
+  sourceTimeToleranceMs?: number,
 ): PointReadings {
   const noteQuality = qualityLog(logger, 'OPCUA_NODE');
 
@@ -29,9 +30,11 @@ export function pointReadings(
 
   function of(pointId: string, sample: UaSample, at: number): Reading {
     const quality = qualityOf(sample.status);
-    if (quality === 'bad') return withSourceTime(bad(pointId, sample.statusText, at), sample);
+    if (quality === 'bad')
+      return withSourceTime(bad(pointId, sample.statusText, at), sample, sourceTimeToleranceMs);
     const converted = convertValue(sample.value);
-    if (!converted.ok) return withSourceTime(bad(pointId, converted.reason, at), sample);
+    if (!converted.ok)
+      return withSourceTime(bad(pointId, converted.reason, at), sample, sourceTimeToleranceMs);
     noteQuality(pointId, undefined);
     const reading: Reading = {
       deviceId,
@@ -41,14 +44,14 @@ export function pointReadings(
       gatewayTime: at,
       ...(quality === 'good' ? {} : { qualityReason: sample.statusText }),
     };
-    return withSourceTime(reading, sample);
+    return withSourceTime(reading, sample, sourceTimeToleranceMs);
   }
 
   return { of, bad };
 }
 
-function withSourceTime(reading: Reading, sample: UaSample): Reading {
+function withSourceTime(reading: Reading, sample: UaSample, toleranceMs: number | undefined): Reading {
   return sample.sourceTime === undefined
     ? reading
-    : screenSourceTime({ ...reading, sourceTime: sample.sourceTime });
+    : screenSourceTime({ ...reading, sourceTime: sample.sourceTime }, toleranceMs);
 }
