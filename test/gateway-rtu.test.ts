@@ -15,6 +15,7 @@ import { PtyPair } from '../src/simulator/pty-pair.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 import { tempDir } from './buffer/fixtures.ts';
 import { consumeAll, sharedBrokers } from './harness/kafka.ts';
+import { requiredTool } from './harness/required-tool.ts';
 import { hasSocat } from './harness/socat.ts';
 import { until } from './harness/wait.ts';
 
@@ -45,7 +46,7 @@ function tank(id: string, unitId: number, serial: SerialLine): ModbusRtuDevice {
 }
 
 describe('gateway over Modbus RTU: two units on one line to Kafka', {
-  skip: !hasSocat() && 'socat is not installed',
+  skip: requiredTool(!hasSocat() && 'socat (Debian package socat)'),
 }, () => {
   let temp: ReturnType<typeof tempDir>;
   let pty: PtyPair;

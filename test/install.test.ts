@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './buffer/fixtures.ts';
+import { requiredTool } from './harness/required-tool.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const INSTALL = join(REPO, 'scripts/install.sh');
@@ -53,7 +54,7 @@ function repackAs(tarball: string, version: string, dir: string): string {
 }
 
 describe('scripts/install.sh in a scratch root', {
-  skip: !isRoot && 'needs root (it creates a user and sets owners)',
+  skip: requiredTool(!isRoot && 'root (it creates a user and sets owners)'),
 }, () => {
   let temp: ReturnType<typeof tempDir>;
   let root: string;

@@ -14,11 +14,14 @@ import { tempDir } from '../buffer/fixtures.ts';
 import { GatewayProcess, type LogLine } from '../harness/gateway-process.ts';
 import { sharedBrokers } from '../harness/kafka.ts';
 import { NotifySocket } from '../harness/notify-socket.ts';
+import { requiredTool } from '../harness/required-tool.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { hasSocat } from '../harness/socat.ts';
 import { until } from '../harness/wait.ts';
 
-describe('gateway run under systemd', { skip: !hasSocat() && 'socat is not installed' }, () => {
+describe('gateway run under systemd', {
+  skip: requiredTool(!hasSocat() && 'socat (Debian package socat)'),
+}, () => {
   let temp: ReturnType<typeof tempDir>;
   let plant: TestSite;
   let socket: NotifySocket;

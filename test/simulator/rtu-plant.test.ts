@@ -12,10 +12,11 @@ import { connectModbusRtu } from '../../src/adapters/modbus/client.ts';
 import type { ModbusRtuDevice, SiteFile } from '../../src/config/schema.ts';
 import { startSimulatedPlant } from '../../src/simulator/plant.ts';
 import { tempDir } from '../buffer/fixtures.ts';
+import { requiredTool } from '../harness/required-tool.ts';
 import { hasSocat } from '../harness/socat.ts';
 
 test('RTU devices of a site file are served on a pseudo-terminal at their serial port', {
-  skip: !hasSocat() && 'socat is not installed',
+  skip: requiredTool(!hasSocat() && 'socat (Debian package socat)'),
 }, async () => {
   const temp = tempDir();
   const serial = { port: join(temp.dir, 'ttyRTU0') };

@@ -4,11 +4,12 @@ import type { GatewayError } from '../../src/system/errors.ts';
 import { systemdNotifier } from '../../src/system/systemd-notify.ts';
 import { tempDir } from '../buffer/fixtures.ts';
 import { NotifySocket } from '../harness/notify-socket.ts';
+import { requiredTool } from '../harness/required-tool.ts';
 import { hasSocat } from '../harness/socat.ts';
 import { until } from '../harness/wait.ts';
 
 describe('systemd notifications over a real datagram socket', {
-  skip: !hasSocat() && 'socat is not installed',
+  skip: requiredTool(!hasSocat() && 'socat (Debian package socat)'),
 }, () => {
   let temp: ReturnType<typeof tempDir>;
   let socket: NotifySocket;

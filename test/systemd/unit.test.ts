@@ -9,12 +9,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../buffer/fixtures.ts';
+import { requiredTool } from '../harness/required-tool.ts';
 
 const UNIT = new URL('../../systemd/edge-alarm-gateway.service', import.meta.url);
 const ANALYZE = '/usr/bin/systemd-analyze';
 
 test('systemd-analyze verify accepts the unit', {
-  skip: !existsSync(ANALYZE) && 'systemd-analyze is not installed (Debian package systemd)',
+  skip: requiredTool(!existsSync(ANALYZE) && 'systemd-analyze (Debian package systemd)'),
 }, () => {
   const temp = tempDir();
   try {

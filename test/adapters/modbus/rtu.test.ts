@@ -15,6 +15,7 @@ import { SimulatedRtuLine } from '../../../src/simulator/modbus-rtu-line.ts';
 import { PtyPair } from '../../../src/simulator/pty-pair.ts';
 import { GatewayError } from '../../../src/system/errors.ts';
 import { tempDir } from '../../buffer/fixtures.ts';
+import { requiredTool } from '../../harness/required-tool.ts';
 import { hasSocat } from '../../harness/socat.ts';
 
 function unit(id: string, unitId: number, serial: SerialLine): ModbusRtuDevice {
@@ -35,7 +36,7 @@ function unit(id: string, unitId: number, serial: SerialLine): ModbusRtuDevice {
 }
 
 describe('Modbus RTU: two units on one serial line', {
-  skip: !hasSocat() && 'socat is not installed',
+  skip: requiredTool(!hasSocat() && 'socat (Debian package socat)'),
 }, () => {
   let temp: ReturnType<typeof tempDir>;
   let pty: PtyPair;
