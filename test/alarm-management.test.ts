@@ -13,7 +13,7 @@ import type { ModbusTcpDevice, SiteFile } from '../src/config/schema.ts';
 import { Gateway } from '../src/gateway.ts';
 import { SimulatedModbusDevice } from '../src/simulator/modbus-server.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
-import { tempDir } from './buffer/fixtures.ts';
+import { tempDir } from './harness/fixtures.ts';
 import { consumeAll, sharedBrokers, topicSize } from './harness/kafka.ts';
 import { until } from './harness/wait.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { tempDir } from './buffer/fixtures.ts';
+import { tempDir } from './harness/fixtures.ts';
 import { GatewayProcess } from './harness/gateway-process.ts';
 
 async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
-import { tempDir } from './buffer/fixtures.ts';
+import { tempDir } from './harness/fixtures.ts';
 import { startTestSite, type TestSite } from './harness/site.ts';
 import { until } from './harness/wait.ts';
 

@@ -14,7 +14,7 @@ import { Gateway } from '../src/gateway.ts';
 import { SimulatedMqttPublisher } from '../src/simulator/mqtt-publisher.ts';
 import { SimulatedEdgeNode } from '../src/simulator/sparkplug-edge-node.ts';
 import { keptLog } from './adapters/mqtt/fixtures.ts';
-import { tempDir } from './buffer/fixtures.ts';
+import { tempDir } from './harness/fixtures.ts';
 import { consumeAll, sharedBrokers } from './harness/kafka.ts';
 import { Mosquitto } from './harness/mosquitto.ts';
 import { MQTT_ACL, MQTT_USERS, writeMqttSite } from './harness/mqtt-site.ts';

@@ -13,7 +13,7 @@ import { Gateway } from '../src/gateway.ts';
 import { SimulatedRtuLine } from '../src/simulator/modbus-rtu-line.ts';
 import { PtyPair } from '../src/simulator/pty-pair.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
-import { tempDir } from './buffer/fixtures.ts';
+import { tempDir } from './harness/fixtures.ts';
 import { consumeAll, sharedBrokers } from './harness/kafka.ts';
 import { requiredTool } from './harness/required-tool.ts';
 import { hasSocat } from './harness/socat.ts';

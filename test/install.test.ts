@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './buffer/fixtures.ts';
+import { tempDir } from './harness/fixtures.ts';
 import { requiredTool } from './harness/required-tool.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));

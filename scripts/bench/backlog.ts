@@ -6,7 +6,7 @@
  */
 import type { AlarmEventDraft } from '../../src/alarms/event.ts';
 import type { Outbox, StateChange } from '../../src/buffer/outbox.ts';
-import { draft } from '../../test/buffer/fixtures.ts';
+import { draft } from '../../test/harness/fixtures.ts';
 
 const ASSETS = 50;
 const POINTS_PER_ASSET = 20;

@@ -13,7 +13,7 @@ import { createBrokerClient } from '../../src/producer/kafka-client.ts';
 import { forwardingTo } from '../../src/producer/output-plan.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
-import { draft } from '../../test/buffer/fixtures.ts';
+import { draft } from '../../test/harness/fixtures.ts';
 import { uniqueTopic } from '../../test/harness/kafka.ts';
 import { type Arrival, ArrivalWatch } from './arrivals.ts';
 import { fill } from './backlog.ts';

@@ -15,7 +15,7 @@ import { Forwarder } from '../../src/producer/forwarder.ts';
 import { createBrokerClient } from '../../src/producer/kafka-client.ts';
 import { outputPlan } from '../../src/producer/output-plan.ts';
 import type { Logger } from '../../src/telemetry/logger.ts';
-import { draft } from '../../test/buffer/fixtures.ts';
+import { draft } from '../../test/harness/fixtures.ts';
 import { uniqueTopic } from '../../test/harness/kafka.ts';
 import { ownCpuSeconds } from './cpu.ts';
 import { removeDatabase } from './outbox-commit.ts';

@@ -20,7 +20,7 @@ registerHooks({
 // Imported after the hook, so every module the gateway loads is seen.
 const { Gateway } = await import('../../src/gateway.ts');
 const { createLogger } = await import('../../src/telemetry/logger.ts');
-const { tempDir } = await import('../buffer/fixtures.ts');
+const { tempDir } = await import('../harness/fixtures.ts');
 const { sharedBrokers, uniqueTopic } = await import('../harness/kafka.ts');
 const { startTestSite } = await import('../harness/site.ts');
 const { until } = await import('../harness/wait.ts');

@@ -6,7 +6,7 @@ import { droppedEventsDraft } from '../../src/alarms/system-event.ts';
 import type { BufferBounds } from '../../src/buffer/bounds.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft, tempDir } from './fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 
 const identity = { gatewayId: 'gw-test', site: 'site-a' };
 let ids = 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createPayloadCipher, isSealed, NO_CIPHER } from '../../src/buffer/cipher.ts';
 import { readKeyFile } from '../../src/buffer/key-file.ts';
-import { tempDir } from './fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 const key = randomBytes(32);
 const isKeyError = (error: Error & { code?: string }) => error.code === 'BUFFER_KEY';

@@ -5,7 +5,7 @@
  */
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft } from './fixtures.ts';
+import { draft } from '../harness/fixtures.ts';
 
 const [path, count] = process.argv.slice(2);
 if (path === undefined || count === undefined)

@@ -12,7 +12,7 @@ import {
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { GatewayError } from '../../src/system/errors.ts';
-import { draft, tempDir } from './fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 
 const record = (overrides: Partial<HighWaterRecord> = {}): HighWaterRecord => ({
   reserved: 1300,

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { moveAsideIfCorrupt, readableEvents } from '../../src/buffer/integrity.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
-import { draft, tempDir } from './fixtures.ts';
 
 const PAGE = 4096;
 

@@ -29,8 +29,8 @@ import { readableEvents } from '../../src/buffer/integrity.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { GatewayError } from '../../src/system/errors.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
-import { draft, tempDir } from './fixtures.ts';
 
 const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const identity = { gatewayId: 'gw-test', site: 'site-a' };

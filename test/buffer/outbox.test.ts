@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft, tempDir } from './fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 
 describe('Outbox', () => {
   let temp: ReturnType<typeof tempDir>;

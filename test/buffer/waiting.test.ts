@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { waitingEvents } from '../../src/buffer/waiting.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft, tempDir } from './fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 
 test('counts the events waiting in a buffer file another process writes; 0 before it exists', () => {
   const temp = tempDir();

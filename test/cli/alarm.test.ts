@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { freePort } from '../../scripts/kafka/net.ts';
 import { type AlarmCommandOptions, buildCommand, parseDuration, transportOf } from '../../src/cli/alarm.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 
 const TARGET = 'demo/forming/line-1/press-1/oil_temperature/temperature';

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 
 async function cli(args: string[]): Promise<{ code: number | null; stdout: string[]; stderr: string }> {

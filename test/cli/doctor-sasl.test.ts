@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { defaultAuth, type KafkaBroker } from '../../scripts/kafka-broker.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { ownBroker } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { sharedBrokers } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { ModbusTcpDevice, SiteFile } from '../../src/config/schema.ts';
 import { SimulatedModbusDevice } from '../../src/simulator/modbus-server.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess, type LogLine } from '../harness/gateway-process.ts';
 import { sharedBrokers } from '../harness/kafka.ts';
 import { NotifySocket } from '../harness/notify-socket.ts';

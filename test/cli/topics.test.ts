@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import type { KafkaSettings } from '../../src/config/schema.ts';
-import { tempDir } from '../buffer/fixtures.ts';
 import { bufferedSite } from '../harness/buffered-site.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { createTopic, kafkaClient, sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
 

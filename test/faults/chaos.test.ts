@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runChaos, summaryTable, violations } from '../../scripts/chaos/run.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 test('random faults lose no committed event, keep per-key order, and the buffer drains', async () => {
   const temp = tempDir('gateway-chaos-');

@@ -14,7 +14,7 @@ import { Gateway } from '../../src/gateway.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import type { GatewayError } from '../../src/system/errors.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { consumeAll, ownBroker } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { until } from '../harness/wait.ts';

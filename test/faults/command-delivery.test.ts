@@ -15,7 +15,7 @@ import type { AlarmEvent } from '../../src/alarms/event.ts';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { consumeAll, ownBroker, sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

@@ -11,7 +11,7 @@ import { Outbox } from '../../src/buffer/outbox.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { consumeAll, sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { until } from '../harness/wait.ts';

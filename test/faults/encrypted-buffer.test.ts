@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { consumeAll, sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

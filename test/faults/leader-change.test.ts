@@ -11,7 +11,7 @@ import type { KafkaBroker } from '../../scripts/kafka-broker.ts';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { consumeAll, kafkaClient, ownCluster } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { until } from '../harness/wait.ts';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { publisher, text } from '../adapters/mqtt/fixtures.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { consumeAll, sharedBrokers, topicSize } from '../harness/kafka.ts';
 import { Mosquitto } from '../harness/mosquitto.ts';

@@ -13,7 +13,7 @@ import { createBrokerClient } from '../../src/producer/kafka-client.ts';
 import { outputPlan } from '../../src/producer/output-plan.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { type ConsumedRecord, consumeAll, ownBroker } from '../harness/kafka.ts';
 import { until } from '../harness/wait.ts';
 

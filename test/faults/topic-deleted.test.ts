@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { consumeAll, kafkaClient, sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { until } from '../harness/wait.ts';

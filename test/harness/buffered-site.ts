@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import type { KafkaSettings, SiteFile } from '../../src/config/schema.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft } from '../buffer/fixtures.ts';
+import { draft } from './fixtures.ts';
 
 export interface BufferedSite {
   site: SiteFile;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { defaultAuth, scramFormatArgs } from '../../scripts/kafka/auth.ts';
 import { renderServerProperties } from '../../scripts/kafka/server-properties.ts';
 import { brokerTls } from '../../scripts/kafka/tls.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from './fixtures.ts';
 
 const ports = { port: 9092, controllerPort: 9093, logDir: '/tmp/kraft' };
 

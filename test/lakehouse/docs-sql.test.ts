@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KafkaBroker } from '../../scripts/kafka-broker.ts';
 import { readIcebergTable } from '../../scripts/lakehouse/python.ts';
 import { queryLakehouse, runLakehouse } from '../../scripts/lakehouse/run.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { createTopic, kafkaClient, ownBroker } from '../harness/kafka.ts';
 
 const DOC = fileURLToPath(new URL('../../docs/lakehouse.md', import.meta.url));

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LakehouseRun, type RunOutcome } from '../../scripts/lakehouse/run.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 let temp: ReturnType<typeof tempDir>;
 before(() => {

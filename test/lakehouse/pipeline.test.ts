@@ -21,7 +21,7 @@ import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { Outbox } from '../../src/buffer/outbox.ts';
 import { waitingEvents } from '../../src/buffer/waiting.ts';
 import { recordShape } from '../../src/producer/record.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { GatewayProcess } from '../harness/gateway-process.ts';
 import { consumeAll, kafkaClient, sharedBrokers, topicSize, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { KpiRows } from '../../scripts/lakehouse/report/kpis.ts';
 import { runLakehouse } from '../../scripts/lakehouse/run.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { sampleKpis } from './fixtures/sample-kpis.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -14,7 +14,7 @@ import type { SiteFile } from '../../src/config/schema.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { commandRecord } from '../../src/operator/command-record.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { createTopic, kafkaClient, ownBroker, uniqueTopic } from '../harness/kafka.ts';
 import { grantGroup, grantTopic } from '../harness/kafka-acl.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

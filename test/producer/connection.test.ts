@@ -7,7 +7,7 @@ import type { SiteFile } from '../../src/config/schema.ts';
 import { brokerConnection } from '../../src/producer/connection.ts';
 import { eventsTopic, gatewayTopics, resolveCommandTopic } from '../../src/producer/topics.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 const site = (kafka: NonNullable<SiteFile['gateway']['kafka']>): SiteFile => ({
   site: 's',

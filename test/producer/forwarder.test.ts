@@ -9,7 +9,7 @@ import { forwardingTo } from '../../src/producer/output-plan.ts';
 import { recordShape } from '../../src/producer/record.ts';
 import { Backoff } from '../../src/system/backoff.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { until } from '../harness/wait.ts';
 
 /** A broker stand-in driven by the test: it fails while `down` is set and records what it acknowledged. */

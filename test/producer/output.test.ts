@@ -17,7 +17,7 @@ import { createBrokerClient } from '../../src/producer/kafka-client.ts';
 import { outputPlan } from '../../src/producer/output-plan.ts';
 import { decodeEvent } from '../../src/producer/protobuf-event.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { draft, tempDir } from '../buffer/fixtures.ts';
+import { draft, tempDir } from '../harness/fixtures.ts';
 import { readWithJava } from '../harness/java-reader.ts';
 import {
   type ConsumedRecord,

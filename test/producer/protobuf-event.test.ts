@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EVENT_KINDS } from '../../src/config/output-schema.ts';
 import { decodeEvent, encodeEvent } from '../../src/producer/protobuf-event.ts';
-import { draft } from '../buffer/fixtures.ts';
+import { draft } from '../harness/fixtures.ts';
 
 const TRANSITIONS = [
   'raise',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recordShape, recordShaper } from '../../src/producer/record.ts';
-import { draft } from '../buffer/fixtures.ts';
+import { draft } from '../harness/fixtures.ts';
 
 test('the record key is the asset path and the headers carry what consumers route and partition by', () => {
   const event = { ...draft({ event_id: 'e-9', priority: 'critical', event_date: '2026-03-04' }), seq: 9 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSaslCredentials } from '../../src/producer/sasl.ts';
 import { GatewayError } from '../../src/system/errors.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 test('the password comes from its file without the trailing newline, or from its variable', () => {
   const temp = tempDir();

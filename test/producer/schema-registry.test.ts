@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeEvent, encodeEvent } from '../../src/producer/protobuf-event.ts';
 import { registryFramed, valueSubject } from '../../src/producer/schema-registry.ts';
-import { draft } from '../buffer/fixtures.ts';
+import { draft } from '../harness/fixtures.ts';
 
 test('the registry wire format: magic byte 0, big-endian schema id, message index [0], then the message', () => {
   const event = { ...draft(), seq: 7 };

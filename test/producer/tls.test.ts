@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { createCa, issue } from '../../scripts/kafka/tls.ts';
 import { certificateSubject, readTlsSettings, subjectRfc2253 } from '../../src/producer/tls.ts';
 import { GatewayError } from '../../src/system/errors.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 let temp: ReturnType<typeof tempDir>;
 let ca: { certFile: string; keyFile: string };

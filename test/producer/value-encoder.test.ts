@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { RecordsRejectedError } from '../../src/producer/broker-errors.ts';
 import { decodeEvent } from '../../src/producer/protobuf-event.ts';
 import { createValueEncoder } from '../../src/producer/value-encoder.ts';
-import { draft } from '../buffer/fixtures.ts';
+import { draft } from '../harness/fixtures.ts';
 
 test('JSON goes out as the buffer holds it; Protobuf is encoded from the event; the content type says which', async () => {
   const event = { ...draft(), seq: 3 };

@@ -11,7 +11,7 @@ import { serialSettingsOf } from '../../src/adapters/modbus/adapter.ts';
 import { connectModbusRtu } from '../../src/adapters/modbus/client.ts';
 import type { ModbusRtuDevice, SiteFile } from '../../src/config/schema.ts';
 import { startSimulatedPlant } from '../../src/simulator/plant.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { requiredTool } from '../harness/required-tool.ts';
 import { hasSocat } from '../harness/socat.ts';
 

@@ -8,7 +8,7 @@ import {
   checkNotifySender,
   checkStateDir,
 } from '../../src/system/host-checks.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 const DAY = 86_400_000;
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSecret, readSecretFile } from '../../src/system/secret.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 
 test('a secret comes from a variable or a file, without the file trailing newline', () => {
   const temp = tempDir();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { GatewayError } from '../../src/system/errors.ts';
 import { systemdNotifier } from '../../src/system/systemd-notify.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { NotifySocket } from '../harness/notify-socket.ts';
 import { requiredTool } from '../harness/required-tool.ts';
 import { hasSocat } from '../harness/socat.ts';

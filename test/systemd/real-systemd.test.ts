@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../scripts/kafka/net.ts';
 import type { KafkaBroker } from '../../scripts/kafka-broker.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { CREDENTIALS_DIR, installGatewayService, SERVICE } from '../harness/gateway-service.ts';
 import { consumeAll, ownBroker, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';

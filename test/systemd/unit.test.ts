@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { requiredTool } from '../harness/required-tool.ts';
 
 const UNIT = new URL('../../systemd/edge-alarm-gateway.service', import.meta.url);

@@ -11,7 +11,7 @@ import type { KafkaBroker } from '../../scripts/kafka-broker.ts';
 import { Gateway } from '../../src/gateway.ts';
 import type { Liveness, Readiness } from '../../src/telemetry/health.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { ownBroker } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { TcpProxy } from '../harness/tcp-proxy.ts';

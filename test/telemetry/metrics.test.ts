@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { AlarmEvent } from '../../src/alarms/event.ts';
 import { GatewayMetrics } from '../../src/telemetry/metrics.ts';
 import type { ObservedStatus } from '../../src/telemetry/observed.ts';
-import { draft } from '../buffer/fixtures.ts';
+import { draft } from '../harness/fixtures.ts';
 import { alarmView, observed } from './fixtures.ts';
 import { metricValue } from './scrape.ts';
 

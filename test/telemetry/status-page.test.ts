@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { tempDir } from '../buffer/fixtures.ts';
+import { tempDir } from '../harness/fixtures.ts';
 import { sharedBrokers, uniqueTopic } from '../harness/kafka.ts';
 import { startTestSite, type TestSite } from '../harness/site.ts';
 import { until } from '../harness/wait.ts';

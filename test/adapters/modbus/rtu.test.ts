@@ -14,7 +14,7 @@ import type { ModbusRtuDevice, SerialLine } from '../../../src/config/schema.ts'
 import { SimulatedRtuLine } from '../../../src/simulator/modbus-rtu-line.ts';
 import { PtyPair } from '../../../src/simulator/pty-pair.ts';
 import { GatewayError } from '../../../src/system/errors.ts';
-import { tempDir } from '../../buffer/fixtures.ts';
+import { tempDir } from '../../harness/fixtures.ts';
 import { requiredTool } from '../../harness/required-tool.ts';
 import { hasSocat } from '../../harness/socat.ts';
 
