@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: lint and format check, type check, the
-# generated JSON Schema up to date, the build, the coverage report of the alarm
-# engine, then every test (unit, integration against a real Kafka broker and
+# generated JSON Schema up to date, the build, the coverage reports of the alarm
+# engine and the buffer, then every test (unit, integration against a real Kafka broker and
 # simulated PLCs, fault tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +20,7 @@ echo "== build" >&2
 npm run --silent build
 echo "== alarm engine unit tests, with line and branch coverage of src/alarms" >&2
 npm run --silent coverage:alarms
+echo "== buffer unit tests, with line and branch coverage of src/buffer" >&2
+npm run --silent coverage:buffer
 echo "== tests" >&2
 npm test --silent
