@@ -13,6 +13,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: installing npm dependencies" >&2
   npm ci --no-audit --no-fund >&2
 fi
+# The site file's validator compiled ahead of time, so a start does not compile the schema.
+node scripts/precompile-validator.ts >&2
 
 if command -v java >/dev/null && command -v mvn >/dev/null; then
   node scripts/kafka-broker.ts fetch >&2
