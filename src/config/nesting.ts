@@ -45,6 +45,8 @@ export function findExcessNesting(text: string, limit: number): Excess | undefin
     scalarText = false;
 
     if (!BLANK.has(type)) {
+      // A sequence entry is block syntax: whatever brackets were left open, the lexer has left the flow.
+      if (type === 'seq-item-ind') flow = 0;
       if (flow === 0) openBlockLevel(columns, column, lineStart, INDICATORS.has(type));
       lineStart = false;
       if (type === 'flow-map-start' || type === 'flow-seq-start') flow += 1;

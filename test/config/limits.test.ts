@@ -70,6 +70,12 @@ describe('nesting', () => {
     ['a million open brackets', `site: ${'['.repeat(1_000_000)}`, '1:69'],
     ['nested flow mappings', `site: ${'{a: '.repeat(500_000)}1`, '1:255'],
     ['a million "- " on one line', `devices:\n${'- '.repeat(1_000_000)}x\n`, '2:129'],
+    // The parser gives up on the broken flow collection and reads the next line as a block again.
+    [
+      'a million "- " after unbalanced brackets',
+      `{||\\ -[}*\ndevices:\n${'- '.repeat(1_000_000)}x\n`,
+      '3:129',
+    ],
     [
       'mappings indented one space deeper on each line',
       Array.from({ length: 1000 }, (_, depth) => `${' '.repeat(depth)}a:`).join('\n'),
