@@ -65,7 +65,8 @@ export class RefusedTransitions {
     this.#lastAttemptAt = now;
     const byPriority: Partial<Record<Priority, number>> = {};
     for (const [, { priority }] of keys) byPriority[priority] = (byPriority[priority] ?? 0) + 1;
-    const since = Math.min(...keys.map(([, refused]) => refused.firstAt));
+    // A reduce, not a spread: a site may have more refused transitions than a call takes arguments.
+    const since = keys.reduce((first, [, refused]) => Math.min(first, refused.firstAt), now);
     return {
       // Refused transitions were never given a seq: the range is empty (0..0).
       tally: {
