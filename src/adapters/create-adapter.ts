@@ -4,6 +4,8 @@
  * device's first connect: a Modbus-only site never loads the OPC UA stack
  * (about 90 MB), and a reload that adds the first OPC UA device loads it then.
  */
+
+import { opcuaPolls } from '../config/opcua-mode.ts';
 import type { Device } from '../config/schema.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { DeviceAdapter, DeviceSession, PushLink, PushSession } from './adapter.ts';
@@ -35,7 +37,7 @@ async function loadAdapter(device: Device, context: AdapterContext): Promise<Dev
 /** How the runner drives the device, known from the site file before the adapter loads. */
 function modeOf(device: Device): 'poll' | 'push' {
   if (device.protocol === 'mqtt') return 'push';
-  if (device.protocol === 'opcua') return (device.mode ?? 'subscribe') === 'poll' ? 'poll' : 'push';
+  if (device.protocol === 'opcua') return opcuaPolls(device) ? 'poll' : 'push';
   return 'poll';
 }
 

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   highestAddress: 65535,
   commLossAfter: 3,
   commPriority: 'high',
+  opcuaMode: 'subscribe',
   opcuaQueueSize: 1,
   opcuaPublishingIntervalMs: 1000,
   opcuaSamplingIntervalMs: 1000,

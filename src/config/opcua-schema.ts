@@ -164,6 +164,7 @@ export const OpcuaDevice = strict(
     }),
     mode: Type.Optional(
       Type.Union([Type.Literal('subscribe'), Type.Literal('poll')], {
+        default: DEFAULTS.opcuaMode,
         description:
           'subscribe (default): the server reports changes; poll: the gateway reads every poll_interval_ms.',
       }),

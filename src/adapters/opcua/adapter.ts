@@ -14,6 +14,7 @@
  * that only lost the network for a moment.
  */
 import { DEFAULTS } from '../../config/defaults.ts';
+import { opcuaPolls } from '../../config/opcua-mode.ts';
 import type { OpcuaDevice, OpcuaPoint } from '../../config/schema.ts';
 import { GatewayError } from '../../system/errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -117,7 +118,7 @@ export function createOpcuaAdapter(
     }
   }
 
-  if ((device.mode ?? 'subscribe') === 'poll') {
+  if (opcuaPolls(device)) {
     return {
       deviceId: device.id,
       mode: 'poll',
