@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import type { SiteFile } from '../../src/config/schema.ts';
 import { GatewayProcess } from '../../test/harness/gateway-process.ts';
 import { type CollectorFigures, plantMark, plcRates, type WindowPlan } from './footprint-figures.ts';
+import { unitNodeFlags } from './footprint-node-flags.ts';
 import type { FootprintPlant } from './footprint-plc.ts';
 import { watchProcess } from './footprint-watch.ts';
 
@@ -99,7 +100,8 @@ export async function runGateway(run: GatewayRun): Promise<CollectorFigures> {
   run.plant?.reset();
 
   const spawnedAt = performance.now();
-  const gateway = GatewayProcess.run(siteFile);
+  const flags = unitNodeFlags();
+  const gateway = GatewayProcess.run(siteFile, flags === '' ? {} : { NODE_OPTIONS: flags });
   let firstLogAt: number | undefined;
   gateway.child.stdout?.once('data', () => {
     firstLogAt = performance.now();

@@ -80,7 +80,7 @@ function method(spec: FootprintCase, plan: FootprintPlan): string {
     `${plan.windowSeconds} s window that opens ${plan.settleSeconds} s after the process is ready; VmHWM at its end`;
   if (spec.kind === 'opcua') {
     return (
-      `the gateway (node src/cli.ts run) subscribed to ${int(spec.items)} items of the simulated OPC UA server ` +
+      `the gateway (node src/cli.ts run, with the Node flags of the service unit) subscribed to ${int(spec.items)} items of the simulated OPC UA server ` +
       `(its own process; every item changes every ${spec.samplingMs} ms; no alarm rules); ${window}`
     );
   }
@@ -89,7 +89,7 @@ function method(spec: FootprintCase, plan: FootprintPlan): string {
       ? `${spec.eventsPerSecond} alarm transitions a second (one point raised and one cleared every ${Math.round(2000 / spec.eventsPerSecond)} ms)`
       : 'every value at rest';
   const who = spec.telegraf
-    ? 'the gateway (node src/cli.ts run) and Telegraf (inputs.modbus in request mode, outputs.kafka) one after ' +
+    ? 'the gateway (node src/cli.ts run, with the Node flags of the service unit) and Telegraf (inputs.modbus in request mode, outputs.kafka) one after ' +
       'the other on the same PLCs and broker, separate topics'
     : 'the gateway alone (node src/cli.ts run)';
   return (
